@@ -1,0 +1,334 @@
+"""Pydantic models of the extraction lexicon files, and their cross-file checks.
+
+Every model forbids unknown keys, so a typo in a YAML field fails at load with the file and field
+named (see :func:`tpicoder.resources.load`). Coding-stage lexicon models live in
+:mod:`tpicoder.coding.data`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from tpicoder import resources
+from tpicoder.errors import LexiconError
+
+Region = Literal[
+    "head", "neck", "upper_back", "low_back", "shoulder", "chest_wall", "upper_limb", "abdomen",
+    "hip_buttock", "lower_limb",
+]
+CueCategory = Literal[
+    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "INJECTION", "EXAM", "TERMINATE", "PSEUDO", "CURRENT"
+]
+SectionKind = Literal[
+    "history", "medications", "exam", "indication", "procedure", "assessment", "plan", "billing", "unknown"
+]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Versioned(_Record):
+    version: str
+    source: str
+
+
+class MuscleEntry(_Record):
+    """One muscle or group id with its names."""
+
+    id: str
+    region: Region
+    group: bool = False
+    names: list[str]
+    abbreviations: list[str] = Field(default_factory=list)
+    abbreviations_cs: list[str] = Field(default_factory=list)
+    portions: list[str] = Field(default_factory=list)
+
+
+class RegionalEntry(_Record):
+    """A name whose muscle id depends on the body region the note gives ("paraspinals")."""
+
+    id: str
+    names: list[str]
+    by_region: dict[Region, str]
+    default: str
+
+
+class MuscleLexicon(_Versioned):
+    """``extraction/muscles.yaml``."""
+
+    entries: list[MuscleEntry]
+    regional: list[RegionalEntry] = Field(default_factory=list)
+    region_cues: dict[Region, list[str]] = Field(default_factory=dict)
+    nonspecific_sites: list[str] = Field(default_factory=list)
+
+
+class SubstanceEntry(_Record):
+    """One injectate id."""
+
+    id: str
+    role: Literal["anesthetic", "corticosteroid", "nsaid", "saline", "botulinum_toxin", "other"]
+    names: list[str]
+    abbreviations: list[str] = Field(default_factory=list)
+    abbreviations_cs: list[str] = Field(default_factory=list)
+
+
+class SubstanceLexicon(_Versioned):
+    """``extraction/substances.yaml``."""
+
+    entries: list[SubstanceEntry]
+    unnamed_injectate: list[str] = Field(default_factory=list)
+
+
+class TreatmentEntry(_Record):
+    """One prior-treatment id. ``history_only`` names count only under a historical cue."""
+
+    id: str
+    names: list[str] = Field(default_factory=list)
+    abbreviations: list[str] = Field(default_factory=list)
+    abbreviations_cs: list[str] = Field(default_factory=list)
+    history_only: bool = False
+
+
+class TreatmentLexicon(_Versioned):
+    """``extraction/prior_treatments.yaml``."""
+
+    entries: list[TreatmentEntry]
+    outcome_cues: dict[Literal["failed", "partial_relief", "relief"], list[str]]
+    duration_pattern: str
+
+    @field_validator("duration_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"regex does not compile: {exc}") from exc
+        return value
+
+
+class LateralityLexicon(_Versioned):
+    """``extraction/laterality.yaml``."""
+
+    left: list[str]
+    left_cs: list[str] = Field(default_factory=list)
+    right: list[str]
+    right_cs: list[str] = Field(default_factory=list)
+    bilateral: list[str]
+    bilateral_cs: list[str] = Field(default_factory=list)
+    glued_prefixes: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
+    side_columns: list[str] = Field(default_factory=list)
+
+
+class SectionEntry(_Record):
+    """A section kind and its header names."""
+
+    kind: SectionKind
+    names: list[str]
+
+
+class SectionLexicon(_Versioned):
+    """``extraction/sections.yaml``."""
+
+    sections: list[SectionEntry]
+    single_letter_requires_colon: bool = True
+
+
+class CueRule(_Record):
+    """A ConText rule: phrases of one category with a direction and scope."""
+
+    id: str
+    category: CueCategory
+    direction: Literal["forward", "backward", "bidirectional"]
+    phrases: list[str]
+    max_scope: int | None = None
+    line_only: bool = False
+    applies_to: list[str] | None = None
+
+
+class SectionDefault(_Record):
+    """What a section means for a mention when no cue decides."""
+
+    injected: bool
+    assertion: Literal["present", "negated", "hypothetical", "historical"]
+
+
+class CueLexicon(_Versioned):
+    """``extraction/context_cues.yaml``."""
+
+    rules: list[CueRule]
+    section_defaults: dict[SectionKind, SectionDefault]
+    anaphora: list[str] = Field(default_factory=list)
+    anaphora_reach: int = 3
+
+
+class PatternRule(_Record):
+    """A regular-expression rule with an id (codes, quantities, header fields, events)."""
+
+    id: str
+    label: str
+    pattern: str
+    value: str | None = None
+    flags: list[Literal["IGNORECASE", "MULTILINE"]] = Field(default_factory=lambda: ["IGNORECASE"])
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"regex does not compile: {exc}") from exc
+        return value
+
+    def compiled(self) -> re.Pattern[str]:
+        """Compile with the rule's flags."""
+        flags = 0
+        for name in self.flags:
+            flags |= getattr(re, name)
+        return re.compile(self.pattern, flags)
+
+
+class PatternLexicon(_Versioned):
+    """``extraction/patterns.yaml``."""
+
+    rules: list[PatternRule]
+
+
+class FuzzySettings(_Record):
+    """Named fuzzy-matching thresholds."""
+
+    min_score: float
+    min_length: int
+    max_length_delta: int
+    min_alias_length: int
+
+
+class Settings(_Versioned):
+    """``extraction/settings.yaml``."""
+
+    fuzzy: FuzzySettings
+    context: dict[str, int]
+    laterality: dict[str, int]
+    substances: dict[str, int]
+    input: dict[str, int]
+
+
+class ExtractionLexicon(_Record):
+    """All extraction data, validated and cross-checked."""
+
+    muscles: MuscleLexicon
+    substances: SubstanceLexicon
+    treatments: TreatmentLexicon
+    laterality: LateralityLexicon
+    sections: SectionLexicon
+    cues: CueLexicon
+    patterns: PatternLexicon
+    settings: Settings
+
+    def versions(self) -> dict[str, str]:
+        """Version of every file, for result metadata."""
+        return {
+            "muscles": self.muscles.version,
+            "substances": self.substances.version,
+            "prior_treatments": self.treatments.version,
+            "laterality": self.laterality.version,
+            "sections": self.sections.version,
+            "context_cues": self.cues.version,
+            "patterns": self.patterns.version,
+            "settings": self.settings.version,
+        }
+
+
+FILES = {
+    "muscles": ("extraction/muscles.yaml", MuscleLexicon),
+    "substances": ("extraction/substances.yaml", SubstanceLexicon),
+    "treatments": ("extraction/prior_treatments.yaml", TreatmentLexicon),
+    "laterality": ("extraction/laterality.yaml", LateralityLexicon),
+    "sections": ("extraction/sections.yaml", SectionLexicon),
+    "cues": ("extraction/context_cues.yaml", CueLexicon),
+    "patterns": ("extraction/patterns.yaml", PatternLexicon),
+    "settings": ("extraction/settings.yaml", Settings),
+}
+
+# Contract vocabularies (CONTRACT.md). Lexicon ids are checked against these at load.
+CONTRACT_MUSCLES = frozenset(
+    """temporalis masseter lateral_pterygoid medial_pterygoid frontalis occipitalis sternocleidomastoid
+    anterior_scalene middle_scalene posterior_scalene splenius_capitis splenius_cervicis semispinalis_capitis
+    semispinalis_cervicis levator_scapulae trapezius longus_colli multifidus iliocostalis longissimus
+    quadratus_lumborum serratus_posterior_superior serratus_posterior_inferior latissimus_dorsi rhomboid_major
+    rhomboid_minor supraspinatus infraspinatus teres_major teres_minor subscapularis serratus_anterior
+    pectoralis_major pectoralis_minor deltoid biceps_brachii triceps_brachii brachialis brachioradialis
+    extensor_carpi_radialis_longus extensor_carpi_radialis_brevis extensor_carpi_ulnaris extensor_digitorum
+    flexor_carpi_radialis flexor_carpi_ulnaris pronator_teres supinator rectus_abdominis external_oblique
+    internal_oblique iliopsoas psoas_major iliacus gluteus_maximus gluteus_medius gluteus_minimus piriformis
+    tensor_fasciae_latae rectus_femoris vastus_lateralis vastus_medialis adductor_longus adductor_magnus
+    gracilis sartorius biceps_femoris semitendinosus semimembranosus gastrocnemius soleus tibialis_anterior
+    tibialis_posterior fibularis_longus fibularis_brevis extensor_digitorum_longus abductor_hallucis""".split()
+)
+CONTRACT_GROUPS = frozenset(
+    """cervical_paraspinals thoracic_paraspinals lumbar_paraspinals erector_spinae scalenes suboccipitals
+    rhomboids hamstrings quadriceps adductors forearm_extensors forearm_flexors rotator_cuff""".split()
+)
+CONTRACT_SUBSTANCES = frozenset(
+    """lidocaine bupivacaine ropivacaine mepivacaine procaine triamcinolone methylprednisolone dexamethasone
+    betamethasone ketorolac sodium_chloride onabotulinumtoxina abobotulinumtoxina incobotulinumtoxina sarapin
+    dextrose""".split()
+)
+CONTRACT_TREATMENTS = frozenset(
+    """physical_therapy home_exercise chiropractic massage acupuncture dry_needling tens heat_ice nsaid
+    acetaminophen muscle_relaxant neuropathic_agent opioid topical_analgesic oral_steroid prior_injection
+    activity_modification osteopathic_manipulation cognitive_behavioral_therapy""".split()
+)
+
+
+def _check(lex: ExtractionLexicon) -> None:
+    """Cross-file checks: ids against the contract, unique aliases, regional targets exist."""
+    mfile = FILES["muscles"][0]
+    seen: dict[str, str] = {}
+    for entry in lex.muscles.entries:
+        if entry.group and entry.id not in CONTRACT_GROUPS:
+            raise LexiconError(mfile, f"entries.{entry.id}: group id not in CONTRACT.md groups")
+        if not entry.group and entry.id not in CONTRACT_MUSCLES:
+            raise LexiconError(mfile, f"entries.{entry.id}: muscle id not in CONTRACT.md vocabulary")
+        for name in (*entry.names, *entry.abbreviations):
+            key = name.lower()
+            if key in seen and seen[key] != entry.id:
+                raise LexiconError(mfile, f"entries.{entry.id}: alias {name!r} also belongs to {seen[key]}")
+            seen[key] = entry.id
+    missing = (CONTRACT_MUSCLES | CONTRACT_GROUPS) - {e.id for e in lex.muscles.entries}
+    if missing:
+        raise LexiconError(mfile, f"entries: contract ids without an entry: {sorted(missing)}")
+    for reg in lex.muscles.regional:
+        for target in (*reg.by_region.values(), reg.default):
+            if target not in CONTRACT_GROUPS | CONTRACT_MUSCLES:
+                raise LexiconError(mfile, f"regional.{reg.id}: unknown target {target!r}")
+    for entry in lex.substances.entries:
+        if entry.id not in CONTRACT_SUBSTANCES:
+            raise LexiconError(FILES["substances"][0], f"entries.{entry.id}: not a CONTRACT.md substance id")
+    for entry in lex.treatments.entries:
+        if entry.id not in CONTRACT_TREATMENTS:
+            raise LexiconError(FILES["treatments"][0], f"entries.{entry.id}: not a CONTRACT.md treatment id")
+    for rule in lex.patterns.rules:
+        rule.compiled()
+
+
+@functools.lru_cache(maxsize=8)
+def _load(folder: str) -> ExtractionLexicon:
+    parts = {key: resources.load(path, model, folder) for key, (path, model) in FILES.items()}
+    lex = ExtractionLexicon(**parts)
+    _check(lex)
+    return lex
+
+
+def load_extraction_lexicon(lexicons_dir: str | os.PathLike[str] | None = None) -> ExtractionLexicon:
+    """Load, validate and cross-check the extraction lexicons (once per process and folder).
+
+    Raises:
+        LexiconError: naming the file and field at fault.
+    """
+    return _load(str(resources.lexicon_dir(lexicons_dir)))

@@ -1,0 +1,107 @@
+"""The only reader of ``lexicons/``.
+
+Lexicons ship inside the wheel as ``tpicoder/lexicons``. Setting the environment variable
+``TPICODER_LEXICONS`` to a folder (or passing ``lexicons_dir`` where offered) makes tpicoder read an
+edited copy instead, so a coder can try a new synonym or payer rule without reinstalling.
+Every file is parsed and validated once per process and per folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import os
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from tpicoder.errors import LexiconError
+
+ENV_VAR = "TPICODER_LEXICONS"
+M = TypeVar("M", bound=BaseModel)
+
+
+def lexicon_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """Return the folder lexicons are read from.
+
+    Args:
+        override: an explicit folder; wins over the environment variable and the packaged copy.
+
+    Raises:
+        LexiconError: when no lexicon folder can be found.
+    """
+    chosen = override or os.environ.get(ENV_VAR)
+    if chosen:
+        path = Path(chosen)
+        if not path.is_dir():
+            raise LexiconError(str(path), f"lexicon folder does not exist (from {ENV_VAR} or argument)")
+        return path.resolve()
+    packaged = importlib.resources.files("tpicoder") / "lexicons"
+    path = Path(str(packaged))
+    if not path.is_dir():
+        raise LexiconError(
+            str(path),
+            f"packaged lexicons not found; install the wheel (pip install .) or set {ENV_VAR}",
+        )
+    return path
+
+
+@functools.lru_cache(maxsize=256)
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise LexiconError(str(path), "file not found") from exc
+    except yaml.YAMLError as exc:
+        raise LexiconError(str(path), f"not valid YAML: {exc}") from exc
+
+
+def read_yaml(relpath: str, override: str | os.PathLike[str] | None = None) -> Any:
+    """Parse one YAML file under the lexicon folder (cached)."""
+    return _read_yaml(lexicon_dir(override) / relpath)
+
+
+def list_files(relfolder: str, suffix: str = ".yaml", override: str | os.PathLike[str] | None = None) -> list[str]:
+    """List the files of a lexicon sub-folder, as paths relative to the lexicon folder, sorted."""
+    folder = lexicon_dir(override) / relfolder
+    if not folder.is_dir():
+        return []
+    return sorted(f"{relfolder}/{p.name}" for p in folder.iterdir() if p.name.endswith(suffix))
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """Render a pydantic error as 'field.path: message' lines."""
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "(file)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_model(path: Path, model: type[M]) -> M:
+    raw = _read_yaml(path)
+    if raw is None:
+        raise LexiconError(str(path), "file is empty")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise LexiconError(str(path), format_validation_error(exc)) from exc
+
+
+def load(relpath: str, model: type[M], override: str | os.PathLike[str] | None = None) -> M:
+    """Read and validate one lexicon file into ``model`` (cached per process).
+
+    Raises:
+        LexiconError: naming the file and the failing field.
+    """
+    return _load_model(lexicon_dir(override) / relpath, model)
+
+
+def clear_cache() -> None:
+    """Forget parsed files (tests that edit lexicon copies call this)."""
+    _read_yaml.cache_clear()
+    _load_model.cache_clear()
