@@ -66,6 +66,7 @@ class MuscleLexicon(_Versioned):
     regional: list[RegionalEntry] = Field(default_factory=list)
     region_cues: dict[Region, list[str]] = Field(default_factory=dict)
     nonspecific_sites: list[str] = Field(default_factory=list)
+    fuzzy_ignore: list[str] = Field(default_factory=list)
 
 
 class SubstanceEntry(_Record):
@@ -101,6 +102,7 @@ class TreatmentLexicon(_Versioned):
     entries: list[TreatmentEntry]
     outcome_cues: dict[Literal["failed", "partial_relief", "relief"], list[str]]
     duration_pattern: str
+    caps_ambiguous: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("duration_pattern")
     @classmethod
@@ -156,6 +158,7 @@ class SectionDefault(_Record):
 
     injected: bool
     assertion: Literal["present", "negated", "hypothetical", "historical"]
+    injection_cue: bool = True
 
 
 class CueLexicon(_Versioned):

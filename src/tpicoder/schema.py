@@ -127,7 +127,7 @@ class Mention(_Model):
     section: str = "unknown"
     match: MatchKind = "exact"
     score: float = 100.0
-    side: Side | None = None
+    side: Literal["left", "right", "bilateral", "unspecified"] | None = None
     injected: bool | None = None
     cue: str | None = None
     cue_rule: str | None = None

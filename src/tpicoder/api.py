@@ -1,0 +1,151 @@
+"""The library entry points: text -> Doc -> Findings -> coding -> NoteResult."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from tpicoder._version import __version__
+from tpicoder.extract.pipeline import shared_nlp
+from tpicoder.extract.textio import tokenizer_view
+from tpicoder.extract.to_findings import doc_to_findings
+from tpicoder.findings import Findings
+from tpicoder.lexicon import load_extraction_lexicon
+from tpicoder.schema import Claim, NoteMeta, NoteResult
+
+DEFAULT_BATCH_SIZE = 64
+
+
+@functools.lru_cache(maxsize=4)
+def _regional_map(lexicons_dir: str | None) -> dict[str, dict]:
+    lex = load_extraction_lexicon(lexicons_dir)
+    regions = {m.id: m.region for m in lex.muscles.entries}
+    return {r.id: {"by_region": dict(r.by_region), "default": r.default, "regions": regions}
+            for r in lex.muscles.regional}
+
+
+def _nlp(lexicons_dir: str | None):  # noqa: ANN202 - spaCy Language
+    nlp = shared_nlp(lexicons_dir)
+    limit = load_extraction_lexicon(lexicons_dir).settings.input["max_chars"]
+    if nlp.max_length < limit:
+        nlp.max_length = limit
+    return nlp
+
+
+def extract(text: str, *, lexicons_dir: str | None = None) -> Findings:
+    """Run stage 1 only: the Findings of one note."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}; decode bytes first (tpicoder.extract.textio)")
+    doc = _nlp(lexicons_dir)(tokenizer_view(text))
+    return doc_to_findings(doc, _regional_map(lexicons_dir), text)
+
+
+def _result(text: str, findings: Findings, *, note_id: str | None, payer: str, claim: Claim | None,
+            lexicons_dir: str | None) -> NoteResult:
+    from tpicoder.coding import code_findings  # stage 2 needs no spaCy; imported here to keep stages apart
+
+    coded = code_findings(findings, payer=payer, claim=claim, lexicons_dir=lexicons_dir)
+    versions = load_extraction_lexicon(lexicons_dir).versions()
+    return NoteResult(
+        note_id=note_id,
+        procedure=coded.procedure,
+        injected_muscles=findings.injected_muscles,
+        substances=findings.substances,
+        prior_treatments=findings.prior_treatments,
+        diagnoses=coded.diagnoses,
+        guidance=findings.guidance.modality if findings.guidance else None,
+        em_service=coded.em_service,
+        claim_lines=coded.claim_lines,
+        warnings=coded.warnings,
+        mentions=findings.mentions,
+        meta=NoteMeta(tool_version=__version__, payer=payer, lexicon_versions=versions,
+                      date_of_service=findings.date_of_service, patient_id=findings.patient_id),
+    )
+
+
+def analyze(text: str, *, note_id: str | None = None, payer: str = "cms", claim: Claim | None = None,
+            lexicons_dir: str | os.PathLike[str] | None = None) -> NoteResult:
+    """Analyze one note.
+
+    Args:
+        text: the note as text (offsets in the result index into it).
+        note_id: identifier copied to the result.
+        payer: payer profile name (``lexicons/coding/payers/<name>.yaml``).
+        claim: a proposed claim to review; problems come back as CLAIM_* warnings.
+        lexicons_dir: lexicon folder to use instead of the packaged one.
+
+    Returns:
+        The :class:`~tpicoder.schema.NoteResult` of the contract.
+    """
+    lex = str(lexicons_dir) if lexicons_dir else None
+    findings = extract(text, lexicons_dir=lex)
+    return _result(text, findings, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
+
+
+def _records(items: Iterable[Any]) -> Iterator[tuple[str, str | None, Claim | None]]:
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            yield item, None, None
+        elif isinstance(item, dict):
+            claim = item.get("claim")
+            yield item["text"], item.get("note_id"), Claim.model_validate(claim) if isinstance(claim, dict) else claim
+        elif isinstance(item, tuple):
+            yield item[0], item[1] if len(item) > 1 else None, item[2] if len(item) > 2 else None
+        else:
+            raise TypeError(f"item {i}: expected str, dict or (text, note_id) tuple, got {type(item).__name__}")
+
+
+def _worker_pipe(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
+    nlp = _nlp(lexicons_dir)
+    rmap = _regional_map(lexicons_dir)
+    views = [tokenizer_view(t) for t in texts]
+    return [doc_to_findings(d, rmap, t) for d, t in zip(nlp.pipe(views), texts, strict=True)]
+
+
+def analyze_many(texts_or_records: Iterable[Any], *, n_process: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
+                 payer: str = "cms", lexicons_dir: str | os.PathLike[str] | None = None) -> Iterator[NoteResult]:
+    """Analyze a stream of notes, yielding results in input order.
+
+    Args:
+        texts_or_records: strings, ``{"text", "note_id", "claim"}`` dicts or ``(text, note_id)`` tuples.
+        n_process: worker processes (1 = in this process).
+        batch_size: notes per batch.
+        payer: payer profile name.
+        lexicons_dir: lexicon folder to use instead of the packaged one.
+    """
+    lex = str(lexicons_dir) if lexicons_dir else None
+
+    def batches() -> Iterator[list[tuple[str, str | None, Claim | None]]]:
+        batch: list[tuple[str, str | None, Claim | None]] = []
+        for rec in _records(texts_or_records):
+            batch.append(rec)
+            if len(batch) >= batch_size:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    if n_process <= 1:
+        for batch in batches():
+            for (text, note_id, claim), findings in zip(batch, _worker_pipe([b[0] for b in batch], lex), strict=True):
+                yield _result(text, findings, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=n_process) as pool:
+        pending = []
+        for batch in batches():
+            pending.append((batch, pool.submit(_worker_pipe, [b[0] for b in batch], lex)))
+            if len(pending) > n_process * 2:
+                b, fut = pending.pop(0)
+                yield from _emit(b, fut.result(), payer, lex)
+        for b, fut in pending:
+            yield from _emit(b, fut.result(), payer, lex)
+
+
+def _emit(batch: list[tuple[str, str | None, Claim | None]], findings: list[Findings], payer: str,
+          lex: str | None) -> Iterator[NoteResult]:
+    for (text, note_id, claim), f in zip(batch, findings, strict=True):
+        yield _result(text, f, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)

@@ -1,0 +1,1 @@
+"""Stage 1: text -> spaCy Doc -> :class:`tpicoder.findings.Findings`. Never imports ``tpicoder.coding``."""

@@ -1,0 +1,109 @@
+"""Pure functions that turn lexicon records into phrase patterns (no spaCy here).
+
+A pattern record is a dict: ``label`` (MUSCLE, REGIONAL, NONSPECIFIC, SUBSTANCE, PRIOR_TX, SIDE, CUE,
+ANAPHORA, REGION_CUE, OUTCOME, UNNAMED_INJECTATE), ``id`` (normalized id or cue category),
+``kind`` (exact / abbreviation), ``case_sensitive``, ``rule`` (rule id) and ``phrases``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tpicoder.lexicon import ExtractionLexicon
+
+_NO_PLURAL_ENDINGS = ("s", "ae", "i", "us", "x")
+
+
+def plural(name: str) -> str | None:
+    """Regular English plural of a one-word name, or None when none should be generated."""
+    if " " in name or "-" in name or name.endswith(_NO_PLURAL_ENDINGS) or len(name) < 3:
+        return None
+    return name + "s"
+
+
+def expand_names(names: list[str], portions: list[str]) -> list[str]:
+    """Names, their generated plurals, and every portion + name combination."""
+    out: list[str] = []
+    for name in names:
+        out.append(name)
+        p = plural(name)
+        if p:
+            out.append(p)
+    for portion in portions:
+        out.extend(f"{portion} {name}" for name in list(out))
+    seen: set[str] = set()
+    return [n for n in out if not (n.lower() in seen or seen.add(n.lower()))]
+
+
+def _rec(label: str, id_: str, kind: str, phrases: list[str], *, cs: bool = False, rule: str | None = None,
+         **extra: Any) -> dict[str, Any]:
+    return {"label": label, "id": id_, "kind": kind, "case_sensitive": cs, "rule": rule or f"{label.lower()}_{id_}",
+            "phrases": phrases, **extra}
+
+
+def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
+    """All phrase patterns of the entity, side and cue layers."""
+    recs: list[dict[str, Any]] = []
+    for m in lex.muscles.entries:
+        recs.append(_rec("MUSCLE", m.id, "exact", expand_names(m.names, m.portions), group=m.group, region=m.region))
+        if m.abbreviations:
+            recs.append(_rec("MUSCLE", m.id, "abbreviation", expand_names(m.abbreviations, m.portions),
+                             group=m.group, region=m.region))
+        if m.abbreviations_cs:
+            recs.append(_rec("MUSCLE", m.id, "abbreviation", m.abbreviations_cs, cs=True, group=m.group,
+                             region=m.region))
+    for r in lex.muscles.regional:
+        recs.append(_rec("REGIONAL", r.id, "exact", expand_names(r.names, [])))
+    for region, words in lex.muscles.region_cues.items():
+        recs.append(_rec("REGION_CUE", region, "exact", words))
+    recs.append(_rec("NONSPECIFIC", "nonspecific_site", "exact", lex.muscles.nonspecific_sites))
+    for s in lex.substances.entries:
+        recs.append(_rec("SUBSTANCE", s.id, "exact", s.names, role=s.role))
+        if s.abbreviations:
+            recs.append(_rec("SUBSTANCE", s.id, "abbreviation", s.abbreviations, role=s.role))
+        if s.abbreviations_cs:
+            recs.append(_rec("SUBSTANCE", s.id, "abbreviation", s.abbreviations_cs, cs=True, role=s.role))
+    recs.append(_rec("UNNAMED_INJECTATE", "unnamed", "exact", lex.substances.unnamed_injectate))
+    for t in lex.treatments.entries:
+        tag = "_history" if t.history_only else ""
+        extra = {"history_only": t.history_only}
+        if t.names:
+            recs.append(_rec("PRIOR_TX", t.id, "exact", t.names, rule=f"prior_tx_{t.id}{tag}", **extra))
+        if t.abbreviations:
+            recs.append(_rec("PRIOR_TX", t.id, "abbreviation", t.abbreviations, rule=f"prior_tx_{t.id}{tag}", **extra))
+        if t.abbreviations_cs:
+            recs.append(_rec("PRIOR_TX", t.id, "abbreviation", t.abbreviations_cs, cs=True,
+                             rule=f"prior_tx_{t.id}{tag}_cs", **extra))
+    for outcome, words in lex.treatments.outcome_cues.items():
+        recs.append(_rec("OUTCOME", outcome, "exact", words))
+    lat = lex.laterality
+    for side in ("left", "right", "bilateral"):
+        recs.append(_rec("SIDE", side, "exact", getattr(lat, side)))
+        recs.append(_rec("SIDE", side, "abbreviation", getattr(lat, f"{side}_cs"), cs=True))
+        recs.append(_rec("SIDE", side, "abbreviation", lat.glued_prefixes.get(side, []), rule=f"side_{side}_glued"))
+    for rule in lex.cues.rules:
+        recs.append(_rec("CUE", rule.category, "exact", rule.phrases, rule=rule.id, direction=rule.direction,
+                         max_scope=rule.max_scope, line_only=rule.line_only, applies_to=rule.applies_to))
+    recs.append(_rec("ANAPHORA", "anaphora", "exact", lex.cues.anaphora))
+    return recs
+
+
+def fuzzy_targets(lex: ExtractionLexicon, min_alias_length: int) -> list[dict[str, Any]]:
+    """Muscle names (not abbreviations) long enough to be fuzzy-matched, with their ids."""
+    out = []
+    seen: set[str] = set()
+    for m in lex.muscles.entries:
+        for name in expand_names(m.names, []):
+            key = name.lower()
+            if len(key.replace(" ", "")) >= min_alias_length and key not in seen:
+                seen.add(key)
+                out.append({"alias": key, "id": m.id, "words": len(key.split()), "group": m.group,
+                            "region": m.region})
+    for r in lex.muscles.regional:
+        for name in r.names:
+            key = name.lower()
+            if len(key) >= min_alias_length and key not in seen:
+                seen.add(key)
+                out.append({"alias": key, "id": f"@{r.id}", "words": len(key.split()), "group": True,
+                            "region": None})
+    return out

@@ -1,0 +1,244 @@
+"""Component ``tpi_context``: ConText-style assertion and the injected-this-session decision.
+
+Algorithm (after Harkema et al. 2009 / medspaCy ConText): each CUE hit governs the target hits in
+its direction, within its sentence, up to its ``max_scope`` tokens, and stops at a TERMINATE cue
+(and, for historical and hypothetical cues, at a CURRENT cue such as "today"). A target takes
+NEGATED over HYPOTHETICAL over HISTORICAL; otherwise a CURRENT cue makes it present, and failing
+that its section's default applies. Cue data: ``lexicons/extraction/context_cues.yaml``.
+
+A muscle (or injectate, or region) counts as injected this session when it is asserted present and
+an INJECTION cue governs it (where the section allows it), or its section is a procedure section,
+or a list it belongs to was introduced by an injection sentence ending in ":", or an injection
+sentence that names no muscle points back to it ("Both were injected").
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from tpicoder.extract.component import LexiconComponent
+from tpicoder.extract.extensions import TARGET_LABELS, Hit, hits, register_extensions
+from tpicoder.lexicon import ExtractionLexicon
+
+ASSERTION_CATEGORIES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL")
+_ASSERTION_OF = {"NEGATED": "negated", "HYPOTHETICAL": "hypothetical", "HISTORICAL": "historical"}
+_INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNAMED_INJECTATE"})
+_SENT_END = frozenset({".", "!", "?"})
+
+
+def segment(doc: Doc) -> tuple[list[int], list[int], list[int], list[bool]]:
+    """Sentence, line and paragraph id of every token, and whether each sentence ends with ':'.
+
+    Sentences end at '.', '!', '?' tokens and at line breaks (dictation and templates put one item
+    per line); paragraphs end at blank lines.
+    """
+    sent_ids, line_ids, para_ids = [], [], []
+    colon_end: list[bool] = []
+    sent = line = para = 0
+    last_real = ""
+    for tok in doc:
+        text = tok.text
+        sent_ids.append(sent)
+        line_ids.append(line)
+        para_ids.append(para)
+        if tok.is_space:
+            newlines = text.count("\n")
+            if newlines:
+                colon_end.append(last_real == ":")
+                sent += 1
+                line += newlines
+                if newlines > 1 or text.replace(" ", "").replace("\t", "").count("\n") > 1:
+                    para += 1
+                last_real = ""
+            continue
+        last_real = text
+        if text in _SENT_END or tok.whitespace_ == "" and text.endswith("\n"):
+            colon_end.append(False)
+            sent += 1
+            last_real = ""
+    colon_end.append(last_real == ":")
+    return sent_ids, line_ids, para_ids, colon_end
+
+
+class ContextAssertion(LexiconComponent):
+    """Decides assertion, governing cue and injected flag of every target hit."""
+
+    def data_from_lexicon(self, lex: ExtractionLexicon) -> dict[str, Any]:
+        """Section defaults, scope settings and anaphora reach."""
+        return {
+            "section_defaults": {k: v.model_dump() for k, v in lex.cues.section_defaults.items()},
+            "default_scope": lex.settings.context["default_scope"],
+            "anaphora_reach": lex.cues.anaphora_reach,
+        }
+
+    def compile(self) -> None:
+        """Nothing to compile beyond the data."""
+        self.defaults = self.data["section_defaults"]
+        self.default_scope = self.data["default_scope"]
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Annotate the target hits of ``doc`` in place."""
+        self.ensure_ready()
+        all_hits = hits(doc)
+        sent_ids, line_ids, para_ids, colon_end = segment(doc)
+        doc._.tpi_sents = sent_ids
+        doc._.tpi_lines = line_ids
+        sections = doc._.tpi_sections or []
+        sec_starts = [s.start for s in sections]
+        n = len(doc)
+
+        def sent_of(tok: int) -> int:
+            return sent_ids[min(tok, n - 1)] if n else 0
+
+        outcome_toks: set[int] = set()
+        for h in all_hits:
+            if h.label == "OUTCOME":
+                outcome_toks.update(range(h.tok_start, h.tok_end))
+        cues: dict[int, list[Hit]] = {}
+        blockers: dict[int, list[int]] = {}
+        currents: dict[int, list[int]] = {}
+        anaphora_sents: set[int] = set()
+        for h in all_hits:
+            h.sent = sent_of(h.tok_start)
+            idx = bisect.bisect_right(sec_starts, h.start) - 1
+            h.section = sections[idx].kind if idx >= 0 else "unknown"
+            if h.label == "CUE":
+                cat = h.norm
+                if cat == "NEGATED" and any(t in outcome_toks for t in range(h.tok_start, h.tok_end)):
+                    continue
+                if cat == "TERMINATE":
+                    blockers.setdefault(h.sent, []).append(h.tok_start)
+                elif cat == "CURRENT":
+                    currents.setdefault(h.sent, []).append(h.tok_start)
+                if cat not in ("TERMINATE", "PSEUDO"):
+                    cues.setdefault(h.sent, []).append(h)
+            elif h.label == "ANAPHORA":
+                anaphora_sents.add(h.sent)
+        for lst in blockers.values():
+            lst.sort()
+        for lst in currents.values():
+            lst.sort()
+
+        # Lists introduced by a sentence ending in ':' inherit that sentence's cue categories.
+        inherited: dict[int, set[str]] = {}
+        lead_cats: set[str] | None = None
+        for s in range(len(colon_end)):
+            if lead_cats is not None:
+                inherited[s] = lead_cats
+            if colon_end[s]:
+                lead_cats = {c.norm for c in cues.get(s, [])} & {"INJECTION", *ASSERTION_CATEGORIES, "CURRENT"}
+        # A list block ends at a blank line.
+        if inherited:
+            para_of_sent: dict[int, int] = {}
+            for i, s in enumerate(sent_ids):
+                para_of_sent.setdefault(s, para_ids[i])
+            lead_para = None
+            for s in sorted(inherited):
+                if s - 1 >= 0 and colon_end[s - 1]:
+                    lead_para = para_of_sent.get(s - 1)
+                if para_of_sent.get(s) != lead_para:
+                    del inherited[s]
+
+        targets = [h for h in all_hits if h.label in TARGET_LABELS]
+        for t in targets:
+            self._decide(t, cues.get(t.sent, []), blockers.get(t.sent, []), currents.get(t.sent, []),
+                         line_ids, inherited.get(t.sent, set()))
+        self._anaphora(targets, cues, anaphora_sents, sent_ids, para_ids)
+        return doc
+
+    # -- scope -------------------------------------------------------------------------------------
+    def _governs(self, cue: Hit, t: Hit, blockers: list[int], currents: list[int], line_ids: list[int]) -> int | None:
+        """Token distance from cue to target when the cue governs it, else None."""
+        attrs = cue.attrs
+        applies = attrs.get("applies_to")
+        if applies and t.label not in applies:
+            return None
+        direction = attrs.get("direction", "bidirectional")
+        scope = attrs.get("max_scope") or self.default_scope
+        if t.tok_start >= cue.tok_end and direction in ("forward", "bidirectional"):
+            lo, hi = cue.tok_end, t.tok_start
+        elif t.tok_end <= cue.tok_start and direction in ("backward", "bidirectional"):
+            lo, hi = t.tok_end, cue.tok_start
+        else:
+            return None
+        if hi - lo > scope:
+            return None
+        if attrs.get("line_only") and line_ids[cue.tok_start] != line_ids[t.tok_start]:
+            return None
+        i = bisect.bisect_left(blockers, lo)
+        if i < len(blockers) and blockers[i] < hi:
+            return None
+        if cue.norm in ("HISTORICAL", "HYPOTHETICAL"):
+            j = bisect.bisect_left(currents, lo)
+            if j < len(currents) and currents[j] < hi:
+                return None
+        return hi - lo
+
+    def _decide(self, t: Hit, cues: list[Hit], blockers: list[int], currents: list[int], line_ids: list[int],
+                inherited: set[str]) -> None:
+        best: dict[str, tuple[int, Hit]] = {}
+        for cue in cues:
+            if cue.tok_start < t.tok_end and t.tok_start < cue.tok_end:
+                continue
+            dist = self._governs(cue, t, blockers, currents, line_ids)
+            if dist is not None and (cue.norm not in best or dist < best[cue.norm][0]):
+                best[cue.norm] = (dist, cue)
+        default = self.defaults.get(t.section) or self.defaults["unknown"]
+        t.assertion = default["assertion"]
+        decided: Hit | None = None
+        for cat in ASSERTION_CATEGORIES:
+            if cat in best:
+                t.assertion = _ASSERTION_OF[cat]
+                decided = best[cat][1]
+                break
+            if cat in inherited:
+                t.assertion = _ASSERTION_OF[cat]
+                break
+        else:
+            if "CURRENT" in best or "CURRENT" in inherited:
+                t.assertion = "present"
+                decided = best["CURRENT"][1] if "CURRENT" in best else None
+        if t.label in _INJECTABLE:
+            injection_ok = default.get("injection_cue", True) or "CURRENT" in best or "CURRENT" in inherited
+            by_cue = ("INJECTION" in best or "INJECTION" in inherited) and injection_ok
+            t.injected = t.assertion == "present" and (by_cue or default["injected"])
+            if decided is None:
+                if "INJECTION" in best and by_cue:
+                    decided = best["INJECTION"][1]
+                elif "EXAM" in best:
+                    decided = best["EXAM"][1]
+        t.cue = decided
+
+    def _anaphora(self, targets: list[Hit], cues: dict[int, list[Hit]], anaphora_sents: set[int],
+                  sent_ids: list[int], para_ids: list[int]) -> None:
+        reach = self.data["anaphora_reach"]
+        muscle_sents = {t.sent for t in targets if t.label in ("MUSCLE", "REGIONAL")}
+        for s in anaphora_sents:
+            if s in muscle_sents:
+                continue
+            inj = [c for c in cues.get(s, []) if c.norm == "INJECTION"]
+            if not inj or any(c.norm in ASSERTION_CATEGORIES for c in cues.get(s, [])):
+                continue
+            para = para_ids[inj[0].tok_start]
+            for t in targets:
+                if (t.label in ("MUSCLE", "REGIONAL") and s - reach <= t.sent < s and t.assertion == "present"
+                        and para_ids[t.tok_start] == para and not t.injected):
+                    t.injected = True
+                    t.cue = inj[0]
+                    t.attrs = {**t.attrs, "anaphora": True}
+
+
+@Language.factory(
+    "tpi_context",
+    assigns=["doc._.tpi_hits", "doc._.tpi_sents", "doc._.tpi_lines"],
+    requires=["doc._.tpi_hits", "doc._.tpi_sections"],
+    default_config={"lexicons_dir": ""},
+)
+def make_context(nlp: Language, name: str, lexicons_dir: str) -> ContextAssertion:
+    """Factory of the assertion component."""
+    register_extensions()
+    return ContextAssertion(nlp, name, lexicons_dir)

@@ -1,0 +1,78 @@
+"""Component ``tpi_attributes``: sides of muscles, quantities of injectates, outcomes of treatments.
+
+A thin wrapper: the decisions are the pure functions of :mod:`laterality`, :mod:`substances` and
+:mod:`prior_treatment`; this component gathers the hits and settings they need.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from tpicoder.extract.component import LexiconComponent
+from tpicoder.extract.extensions import hits, register_extensions
+from tpicoder.extract.laterality import assign_sides
+from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes
+from tpicoder.extract.substances import bind_quantities
+from tpicoder.lexicon import ExtractionLexicon
+
+
+class AttributeBinder(LexiconComponent):
+    """Binds sides, quantities, outcomes and durations to their hits."""
+
+    def data_from_lexicon(self, lex: ExtractionLexicon) -> dict[str, Any]:
+        """Gap settings and the duration regex."""
+        return {
+            "laterality": dict(lex.settings.laterality),
+            "substances": dict(lex.settings.substances),
+            "duration_pattern": lex.treatments.duration_pattern,
+        }
+
+    def compile(self) -> None:
+        """Compile the duration regex."""
+        self._duration = re.compile(self.data["duration_pattern"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Bind attributes in place."""
+        self.ensure_ready()
+        all_hits = hits(doc)
+        tokens = [t.text for t in doc]
+        sent_ids = doc._.tpi_sents or [0] * len(doc)
+        line_ids = doc._.tpi_lines or [0] * len(doc)
+        muscles = sorted((h for h in all_hits if h.label in ("MUSCLE", "REGIONAL")), key=lambda h: h.tok_start)
+        sides = sorted((h for h in all_hits if h.label == "SIDE"), key=lambda h: h.tok_start)
+        sections = [(s.tok_start, s.tok_end) for s in (doc._.tpi_sections or [])]
+        lat = self.data["laterality"]
+        assign_sides(muscles, sides, tokens, sent_ids, line_ids, sections,
+                     max_prefix_gap=lat["max_prefix_gap"], max_suffix_gap=lat["max_suffix_gap"])
+        substances = [h for h in all_hits if h.label == "SUBSTANCE"]
+        quantities = [h for h in all_hits if h.label in ("DOSE", "VOLUME", "CONCENTRATION")]
+        multipliers = [h for h in all_hits if h.label == "SITE_MULTIPLIER"]
+        site_count = len({(m.norm, m.side) for m in muscles if m.injected})
+        bind_quantities(substances, quantities, multipliers, tokens, sent_ids,
+                        max_gap=self.data["substances"]["max_quantity_gap"], site_count=site_count)
+        treatments = [h for h in all_hits if h.label == "PRIOR_TX"]
+        outcomes = [h for h in all_hits if h.label == "OUTCOME"]
+        gap = self.data["substances"]["max_quantity_gap"]
+        bind_outcomes(treatments, outcomes, sent_ids, max_gap=2 * gap)
+        bounds: dict[int, tuple[int, int]] = {}
+        for tok, sid in zip(doc, sent_ids, strict=False):
+            lo, hi = bounds.get(sid, (tok.idx, tok.idx + len(tok)))
+            bounds[sid] = (min(lo, tok.idx), max(hi, tok.idx + len(tok)))
+        bind_durations(doc.text, treatments, bounds, self._duration, max_chars=6 * gap)
+        return doc
+
+
+@Language.factory(
+    "tpi_attributes",
+    assigns=["doc._.tpi_hits"],
+    requires=["doc._.tpi_hits", "doc._.tpi_sents"],
+    default_config={"lexicons_dir": ""},
+)
+def make_attributes(nlp: Language, name: str, lexicons_dir: str) -> AttributeBinder:
+    """Factory of the attribute binder."""
+    register_extensions()
+    return AttributeBinder(nlp, name, lexicons_dir)

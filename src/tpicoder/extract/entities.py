@@ -1,0 +1,132 @@
+"""Component ``tpi_entities``: exact phrase matching of every lexicon term, and the regex rules.
+
+Two PhraseMatchers run over the Doc: one on lower-cased text for names, one on exact text for
+case-sensitive abbreviations ("QL", "PT", "L"). Matches are kept per layer (entities, sides, cues,
+region words, outcomes); inside a layer the longest match wins, so "lidocaine patch" (a prior
+treatment) beats "lidocaine" (an injectate). Regex rules from ``patterns.yaml`` add codes,
+quantities, header fields and events.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from tpicoder.extract.aliases import entity_patterns
+from tpicoder.extract.component import LexiconComponent
+from tpicoder.extract.extensions import Hit, hits, register_extensions
+from tpicoder.lexicon import ExtractionLexicon
+
+LAYERS = {
+    "MUSCLE": "entity", "REGIONAL": "entity", "NONSPECIFIC": "entity", "SUBSTANCE": "entity",
+    "PRIOR_TX": "entity", "UNNAMED_INJECTATE": "entity",
+    "SIDE": "side", "CUE": "cue", "ANAPHORA": "anaphora", "REGION_CUE": "region", "OUTCOME": "outcome",
+}
+# Among equally long entity matches, the more specific reading wins.
+_ENTITY_PRIORITY = {"MUSCLE": 0, "SUBSTANCE": 1, "PRIOR_TX": 2, "REGIONAL": 3, "NONSPECIFIC": 4, "UNNAMED_INJECTATE": 5}
+
+
+def longest_first(items: list[Hit], priority: dict[str, int] | None = None) -> list[Hit]:
+    """Keep non-overlapping hits, longest first, ties by priority then position (spaCy filter_spans)."""
+    pri = priority or {}
+    ordered = sorted(items, key=lambda h: (-(h.tok_end - h.tok_start), pri.get(h.label, 9), h.tok_start))
+    taken: set[int] = set()
+    kept = []
+    for h in ordered:
+        span = range(h.tok_start, h.tok_end)
+        if not any(i in taken for i in span):
+            kept.append(h)
+            taken.update(span)
+    kept.sort(key=lambda h: h.tok_start)
+    return kept
+
+
+def is_mostly_caps(text: str, threshold: float = 0.8) -> bool:
+    """True when letters are mostly capitals (a note typed in ALL CAPS)."""
+    letters = [c for c in text[:4000] if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) >= threshold
+
+
+class EntityMatcher(LexiconComponent):
+    """Exact matching of muscles, substances, treatments, sides, cues; regex patterns."""
+
+    def data_from_lexicon(self, lex: ExtractionLexicon) -> dict[str, Any]:
+        """Phrase pattern records, regex rules and the caps-ambiguity table."""
+        return {
+            "patterns": entity_patterns(lex),
+            "regex": [r.model_dump() for r in lex.patterns.rules],
+            "caps_ambiguous": {k: sorted({w.lower() for w in v}) for k, v in lex.treatments.caps_ambiguous.items()},
+        }
+
+    def compile(self) -> None:
+        """Build both PhraseMatchers and compile the regexes."""
+        vocab = self.nlp.vocab
+        self._lower = PhraseMatcher(vocab, attr="LOWER")
+        self._orth = PhraseMatcher(vocab, attr="ORTH")
+        self._records: dict[int, dict[str, Any]] = {}
+        make_doc = self.nlp.make_doc
+        for idx, rec in enumerate(self.data["patterns"]):
+            if not rec["phrases"]:
+                continue
+            key = f"tpi_pattern_{idx}"
+            docs = [make_doc(p) for p in rec["phrases"]]
+            (self._orth if rec["case_sensitive"] else self._lower).add(key, docs)
+            self._records[vocab.strings[key]] = rec
+        self._regex = []
+        for rule in self.data["regex"]:
+            flags = 0
+            for name in rule.get("flags", []):
+                flags |= getattr(re, name)
+            self._regex.append((rule, re.compile(rule["pattern"], flags)))
+        self._caps = {k: set(v) for k, v in self.data.get("caps_ambiguous", {}).items()}
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add entity, side, cue and pattern hits to ``doc._.tpi_hits``."""
+        self.ensure_ready()
+        by_layer: dict[str, list[Hit]] = {}
+        caps = is_mostly_caps(doc.text) if self._caps else False
+        for matcher in (self._lower, self._orth):
+            for match_id, start, end in matcher(doc):
+                rec = self._records[match_id]
+                span = doc[start:end]
+                if caps and rec["case_sensitive"] and span.text in self._caps and not self._caps_context(doc, start, end, span.text):
+                    continue
+                hit = Hit(rec["label"], span.start_char, span.end_char, start, end, norm=rec["id"], match=rec["kind"],
+                          alias=span.text.lower(), rule_id=rec["rule"], attrs=rec)
+                by_layer.setdefault(LAYERS[rec["label"]], []).append(hit)
+        out = hits(doc)
+        for layer, items in by_layer.items():
+            out.extend(longest_first(items, _ENTITY_PRIORITY if layer == "entity" else None))
+        text = doc.text
+        for rule, regex in self._regex:
+            for m in regex.finditer(text):
+                if m.end() <= m.start():
+                    continue
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is None:
+                    continue
+                out.append(Hit(rule["label"], m.start(), m.end(), span.start, span.end, norm=rule.get("value"),
+                               match="pattern", rule_id=rule["id"], value=m.group(1) if m.re.groups else m.group(0),
+                               groups=m.groups()))
+        return doc
+
+    def _caps_context(self, doc: Doc, start: int, end: int, text: str) -> bool:
+        words = self._caps[text]
+        lo, hi = max(0, start - 2), min(len(doc), end + 2)
+        return any(doc[i].lower_ in words for i in range(lo, hi) if not start <= i < end)
+
+
+@Language.factory(
+    "tpi_entities",
+    assigns=["doc._.tpi_hits"],
+    requires=["doc._.tpi_sections"],
+    default_config={"lexicons_dir": ""},
+)
+def make_entities(nlp: Language, name: str, lexicons_dir: str) -> EntityMatcher:
+    """Factory of the exact matcher."""
+    register_extensions()
+    return EntityMatcher(nlp, name, lexicons_dir)

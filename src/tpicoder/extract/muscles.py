@@ -1,0 +1,100 @@
+"""Component ``tpi_fuzzy_muscles``: misspelled muscle names in the text exact matching left.
+
+Runs after ``tpi_entities``. Windows of one to three alphabetic tokens not covered by any exact hit
+are scored against muscle names of the same word count (see :mod:`tpicoder.extract.fuzzy`); a
+window reaching the named ``min_score`` becomes a MUSCLE hit with ``match="fuzzy"`` and its score.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from tpicoder.extract.aliases import fuzzy_targets
+from tpicoder.extract.component import LexiconComponent
+from tpicoder.extract.extensions import Hit, hits, register_extensions
+from tpicoder.extract.fuzzy import FuzzyIndex
+from tpicoder.lexicon import ExtractionLexicon
+
+_BLOCKING_LABELS = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "PRIOR_TX", "SIDE", "CUE",
+                              "UNNAMED_INJECTATE", "REGION_CUE", "OUTCOME", "SECTION"})
+
+
+class FuzzyMuscleMatcher(LexiconComponent):
+    """Adds fuzzy MUSCLE hits over the residue of exact matching."""
+
+    def data_from_lexicon(self, lex: ExtractionLexicon) -> dict[str, Any]:
+        """Fuzzy targets, thresholds and the ignore list."""
+        fz = lex.settings.fuzzy
+        entries = {m.id: {"group": m.group, "region": m.region} for m in lex.muscles.entries}
+        return {
+            "targets": fuzzy_targets(lex, fz.min_alias_length),
+            "settings": fz.model_dump(),
+            "ignore": sorted({w.lower() for w in lex.muscles.fuzzy_ignore}),
+            "entries": entries,
+        }
+
+    def compile(self) -> None:
+        """Build the blocked fuzzy index."""
+        st = self.data["settings"]
+        self.index = FuzzyIndex(self.data["targets"], min_score=st["min_score"], min_length=st["min_length"],
+                                max_length_delta=st["max_length_delta"], ignore=frozenset(self.data["ignore"]))
+        self.max_words = max((t["words"] for t in self.data["targets"]), default=1)
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Score residue windows and add fuzzy hits."""
+        self.ensure_ready()
+        out = hits(doc)
+        covered = set()
+        for h in out:
+            if h.label in _BLOCKING_LABELS:
+                covered.update(range(h.tok_start, h.tok_end))
+        n = len(doc)
+        min_len = self.index.min_length
+        i = 0
+        lookup = self.index.lookup
+        while i < n:
+            tok = doc[i]
+            if i in covered or not tok.is_alpha:
+                i += 1
+                continue
+            found = None
+            for width in range(min(self.max_words, 3), 0, -1):
+                j = i + width
+                if j > n or any(k in covered or not doc[k].is_alpha for k in range(i, j)):
+                    continue
+                span = doc[i:j]
+                if width == 1 and len(tok) < min_len:
+                    continue
+                result = lookup(span.text)
+                if result is not None:
+                    found = (span, result)
+                    break
+            if found is None:
+                i += 1
+                continue
+            span, result = found
+            regional = result.id.startswith("@")
+            norm = result.id[1:] if regional else result.id
+            attrs = {"fuzzy_runner_up": result.runner_up}
+            if not regional:
+                attrs.update(self.data["entries"][norm])
+            out.append(Hit("REGIONAL" if regional else "MUSCLE", span.start_char, span.end_char, span.start, span.end,
+                           norm=norm, match="fuzzy", score=round(result.score, 1), alias=result.alias,
+                           rule_id="muscle_fuzzy", attrs=attrs))
+            i = span.end
+        return doc
+
+
+@Language.factory(
+    "tpi_fuzzy_muscles",
+    assigns=["doc._.tpi_hits"],
+    requires=["doc._.tpi_hits"],
+    default_config={"lexicons_dir": ""},
+)
+def make_fuzzy_muscles(nlp: Language, name: str, lexicons_dir: str) -> FuzzyMuscleMatcher:
+    """Factory of the fuzzy muscle matcher."""
+    register_extensions()
+    return FuzzyMuscleMatcher(nlp, name, lexicons_dir)

@@ -1,0 +1,41 @@
+"""Outcome and duration of prior treatments (pure functions over hit records)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from tpicoder.extract.extensions import Hit
+
+
+def bind_outcomes(treatments: list[Hit], outcomes: list[Hit], sent_ids: Sequence[int], *, max_gap: int) -> None:
+    """Give each treatment the nearest outcome cue of its sentence (``attrs['outcome']``)."""
+    for t in treatments:
+        best, best_d = None, None
+        for o in outcomes:
+            if sent_ids[o.tok_start] != sent_ids[t.tok_start]:
+                continue
+            d = o.tok_start - t.tok_end if o.tok_start >= t.tok_end else t.tok_start - o.tok_end
+            if d < 0 or d > max_gap:
+                continue
+            if best_d is None or d < best_d:
+                best, best_d = o, d
+        t.attrs = {**t.attrs, "outcome": best.norm if best else "unknown", "outcome_hit": best}
+
+
+def bind_durations(text: str, treatments: list[Hit], sentence_bounds: dict[int, tuple[int, int]],
+                   pattern: re.Pattern[str], *, max_chars: int) -> None:
+    """Give each treatment the nearest duration phrase of its sentence (``attrs['duration']``)."""
+    cache: dict[int, list[re.Match[str]]] = {}
+    for t in treatments:
+        lo, hi = sentence_bounds.get(t.sent, (t.start, t.end))
+        found = cache.setdefault(t.sent, list(pattern.finditer(text, lo, hi)))
+        best, best_d = None, None
+        for m in found:
+            d = m.start() - t.end if m.start() >= t.end else t.start - m.end()
+            if d < 0 or d > max_chars:
+                continue
+            if best_d is None or d < best_d:
+                best, best_d = m, d
+        t.attrs = {**t.attrs, "duration": " ".join(best.group(0).split()) if best else None,
+                   "duration_span": (best.start(), best.end()) if best else None}

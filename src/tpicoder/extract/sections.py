@@ -1,0 +1,112 @@
+"""Section detection: headers at line starts or after a sentence, in any case, with or without colon.
+
+The core (:func:`compile_header_regex`, :func:`find_sections`) is plain Python on strings; the
+component only stores the result on the Doc.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from tpicoder.extract.component import LexiconComponent
+from tpicoder.extract.extensions import Hit, Section, hits, register_extensions
+from tpicoder.lexicon import ExtractionLexicon
+
+_BULLET = r"(?:[-*•#>]+\s*|\d{1,2}[.)]\s+|[A-Z][.)]\s+)?"
+_START = r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s)|(?<=\|))"
+
+
+def _alternation(names: list[str]) -> str:
+    escaped = sorted({re.escape(n.strip()).replace(r"\ ", r"\s+") for n in names if n.strip()}, key=len, reverse=True)
+    return "|".join(escaped)
+
+
+def compile_header_regex(sections: list[dict[str, Any]]) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str]]:
+    """Build the header regexes and the lower-cased name -> kind map.
+
+    Multi-letter names match in any case when followed by ':' / ' - ' / end of line; single letters
+    (SOAP "S:") need a colon and a capital.
+    """
+    kinds: dict[str, str] = {}
+    long_names, letters = [], []
+    for sec in sections:
+        for name in sec["names"]:
+            key = re.sub(r"\s+", " ", name.lower().strip())
+            kinds.setdefault(key, sec["kind"])
+            (letters if len(key) == 1 else long_names).append(name)
+    long_re = re.compile(
+        rf"{_START}[ \t]*{_BULLET}(?P<name>{_alternation(long_names)})[ \t]*(?:[:#]|\s-\s|\s*$)",
+        re.IGNORECASE | re.MULTILINE,
+    )
+    letter_re = None
+    if letters:
+        letter_re = re.compile(
+            rf"^[ \t]*(?P<name>{'|'.join(re.escape(x.upper()) for x in letters)})[ \t]*:", re.MULTILINE
+        )
+    return long_re, letter_re, kinds
+
+
+def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str] | None, kinds: dict[str, str]) -> list[Section]:
+    """Return the sections of ``text`` in order; text before the first header is not a section."""
+    found: list[tuple[int, int, str]] = []
+    for regex in (long_re, letter_re):
+        if regex is None:
+            continue
+        for m in regex.finditer(text):
+            name = re.sub(r"\s+", " ", m.group("name").lower())
+            found.append((m.start("name"), m.end(), kinds[name]))
+    found.sort()
+    merged: list[tuple[int, int, str]] = []
+    for item in found:
+        if merged and item[0] < merged[-1][1]:
+            continue
+        merged.append(item)
+    out = []
+    for i, (hstart, hend, kind) in enumerate(merged):
+        end = merged[i + 1][0] if i + 1 < len(merged) else len(text)
+        out.append(Section(kind=kind, start=hstart, end=end, header_start=hstart, header_end=hend))
+    return out
+
+
+class SectionDetector(LexiconComponent):
+    """Component ``tpi_sections``: writes ``doc._.tpi_sections`` and SECTION hits."""
+
+    def data_from_lexicon(self, lex: ExtractionLexicon) -> dict[str, Any]:
+        """Section names by kind."""
+        return {"sections": [s.model_dump() for s in lex.sections.sections]}
+
+    def compile(self) -> None:
+        """Compile the header regexes."""
+        self._long, self._letter, self._kinds = compile_header_regex(self.data["sections"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Find the sections of ``doc``."""
+        self.ensure_ready()
+        sections = find_sections(doc.text, self._long, self._letter, self._kinds)
+        out = hits(doc)
+        for sec in sections:
+            span = doc.char_span(sec.header_start, sec.header_end, alignment_mode="expand")
+            sec.tok_start = span.start if span is not None else 0
+            end_span = doc.char_span(sec.start, sec.end, alignment_mode="expand")
+            sec.tok_end = end_span.end if end_span is not None else len(doc)
+            header_text = doc.text[sec.header_start:sec.header_end].rstrip(" \t:#-\r\n")
+            out.append(Hit("SECTION", sec.header_start, sec.header_start + len(header_text), sec.tok_start,
+                           span.end if span is not None else sec.tok_start, norm=sec.kind, rule_id=f"section_{sec.kind}",
+                           section=sec.kind))
+        doc._.tpi_sections = sections
+        return doc
+
+
+@Language.factory(
+    "tpi_sections",
+    assigns=["doc._.tpi_sections", "doc._.tpi_hits"],
+    default_config={"lexicons_dir": ""},
+)
+def make_sections(nlp: Language, name: str, lexicons_dir: str) -> SectionDetector:
+    """Factory of the section detector."""
+    register_extensions()
+    return SectionDetector(nlp, name, lexicons_dir)

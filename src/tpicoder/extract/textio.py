@@ -1,0 +1,78 @@
+"""Reading note files and preparing text for the tokenizer, without moving any offset.
+
+Offsets are always into the text as given. The tokenizer instead sees a same-length copy in which
+exotic spaces (no-break, thin, ideographic), carriage returns and unicode dashes are replaced by
+their ASCII forms, character for character, so "left\\u00a0trapezius" tokenizes like
+"left trapezius" and every offset still points into the original.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tpicoder.errors import InputError
+
+_TRANSLATE = str.maketrans({
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
+    "\u3000": " ", "\r": " ", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ad": " ", "\ufeff": " ",
+    "\u200b": " ", "\x0b": " ", "\x0c": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
+})
+BINARY_SNIFF = 8192
+
+
+def tokenizer_view(text: str) -> str:
+    """Same-length copy of ``text`` with spaces, dashes and quotes in ASCII form."""
+    return text.translate(_TRANSLATE)
+
+
+@dataclass(frozen=True)
+class DecodedNote:
+    """A note file's text and how it was decoded."""
+
+    text: str
+    encoding: str
+
+
+def decode_bytes(data: bytes, *, max_chars: int, name: str = "<bytes>") -> DecodedNote:
+    """Decode note bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 / Latin-1.
+
+    Raises:
+        InputError: for binary content (NUL bytes in a file without a UTF-16 BOM) or oversize text.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, enc = data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: not decodable as UTF-16 ({exc.reason})") from exc
+    else:
+        if b"\x00" in data[:BINARY_SNIFF]:
+            raise InputError(f"{name}: binary file (NUL bytes), not a text note")
+        try:
+            text, enc = data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, enc = data.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, enc = data.decode("latin-1"), "latin-1"
+    control = sum(1 for c in text[:BINARY_SNIFF] if ord(c) < 32 and c not in "\r\n\t\x0b\x0c")
+    if text and control > max(8, len(text[:BINARY_SNIFF]) // 20):
+        raise InputError(f"{name}: looks binary ({control} control characters), not a text note")
+    if len(text) > max_chars:
+        raise InputError(f"{name}: {len(text):,} characters is over the {max_chars:,} limit")
+    return DecodedNote(text=text, encoding=enc)
+
+
+def read_note(path: str | Path, *, max_chars: int) -> DecodedNote:
+    """Read and decode one note file.
+
+    Raises:
+        InputError: unreadable, binary or oversize files, with the reason.
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror or exc})") from exc
+    return decode_bytes(data, max_chars=max_chars, name=str(p))

@@ -1,0 +1,245 @@
+"""Doc -> :class:`tpicoder.findings.Findings`: the only code that reads ``doc._`` attributes."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, datetime
+
+from spacy.tokens import Doc
+
+from tpicoder.extract.extensions import Hit
+from tpicoder.findings import EMFinding, Findings, GuidanceFinding
+from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorTreatment, Quantity, Substance
+
+_OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
+_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m-%d-%y", "%m.%d.%Y", "%m.%d.%y", "%Y-%m-%d", "%b %d %Y",
+                 "%B %d %Y", "%d %b %Y", "%d %B %Y", "%Y/%m/%d")
+_MENTION_LABEL = {"REGIONAL": "MUSCLE", "ICD10": "DIAGNOSIS", "DX_PHRASE": "DIAGNOSIS", "TP_EXAM": "EXAM",
+                  "VOLUME": "DOSE", "CONCENTRATION": "DOSE", "EM_CODE": "EM"}
+_MENTIONED = frozenset({"MUSCLE", "REGIONAL", "SUBSTANCE", "PRIOR_TX", "SIDE", "DOSE", "VOLUME", "CONCENTRATION",
+                        "ICD10", "DX_PHRASE", "GUIDANCE", "TP_EXAM", "SECTION", "EM_CODE"})
+_LIVE = ("present",)
+
+
+def parse_date(text: str) -> str | None:
+    """ISO date from the many header formats ("03/14/2026", "Jan 5, 2026", "2026-02-03")."""
+    clean = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip().replace(",", " "))
+    clean = re.sub(r"\.(?=\s)", "", clean)
+    clean = " ".join(clean.split())
+    clean = clean.replace("Sept ", "Sep ").replace("sept ", "sep ")
+    for fmt in _DATE_FORMATS:
+        try:
+            parsed = datetime.strptime(clean, fmt).date()
+        except ValueError:
+            continue
+        if date(1990, 1, 1) <= parsed <= date(2100, 1, 1):
+            return parsed.isoformat()
+    return None
+
+
+class FindingsBuilder:
+    """Turns the hits of one Doc into Findings. Regional ids are resolved here."""
+
+    def __init__(self, doc: Doc, regional_map: dict[str, dict], text: str | None = None) -> None:
+        self.doc = doc
+        self.text = doc.text if text is None else text
+        self.hits: list[Hit] = list(doc._.tpi_hits or [])
+        self.regional_map = regional_map
+
+    def ev(self, start: int, end: int) -> Evidence:
+        """Evidence for a character span of the text."""
+        return Evidence(start=start, end=end, text=self.text[start:end])
+
+    def hev(self, h: Hit) -> Evidence:
+        """Evidence for a hit."""
+        return self.ev(h.start, h.end)
+
+    def of(self, *labels: str) -> list[Hit]:
+        """Hits with one of ``labels``, in text order."""
+        return sorted((h for h in self.hits if h.label in labels), key=lambda h: h.start)
+
+    # -- muscles -----------------------------------------------------------------------------------
+    def _resolve_regional(self, h: Hit, region_hits: list[Hit]) -> None:
+        spec = self.regional_map.get(h.norm or "")
+        if not spec:
+            return
+        same = [r for r in region_hits if r.sent == h.sent]
+        pool = same or region_hits
+        region = None
+        if same:
+            region = min(same, key=lambda r: abs(r.tok_start - h.tok_start)).norm
+        elif pool:
+            region = Counter(r.norm for r in pool).most_common(1)[0][0]
+        target = spec["by_region"].get(region or "", spec["default"])
+        h.attrs = {**h.attrs, "resolved": target, "group": True, "region": spec["regions"].get(target)}
+
+    def build(self) -> Findings:
+        """Assemble the Findings of the doc."""
+        region_hits = self.of("REGION_CUE")
+        for h in self.of("REGIONAL"):
+            self._resolve_regional(h, region_hits)
+        muscle_hits = self.of("MUSCLE", "REGIONAL")
+        injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
+        substances = [h for h in self.of("SUBSTANCE") if h.injected and h.assertion == "present"]
+        inj_sents = {h.sent for h in injected}
+        nonspecific = [h for h in self.of("NONSPECIFIC") if h.injected and h.assertion == "present"
+                       and h.sent not in inj_sents]
+        dry = [h for h in self.of("DRY_NEEDLING") if h.assertion == "present"]
+        no_proc = [h for h in self.of("NO_PROCEDURE") if h.assertion in ("present", "historical")]
+        events = [h for h in self.of("CUE") if h.norm == "INJECTION" and h.section in ("procedure", "unknown")]
+        kind = "none"
+        if dry and not substances:
+            kind = "needling" if (injected or nonspecific or not no_proc) else "none"
+        elif injected or substances or nonspecific:
+            kind = "injection"
+        elif events and not no_proc and any(h.section == "procedure" for h in events):
+            kind = "injection"
+        f = Findings(text_length=len(self.text), procedure_kind=kind)
+        if kind != "none":
+            f.procedure_evidence = [self.hev(h) for h in (dry if kind == "needling" else events)[:5]]
+            f.injected_muscles = self._muscles(injected)
+            f.nonspecific_sites = [self.hev(h) for h in nonspecific]
+            if kind == "injection":
+                f.substances = self._substances(substances)
+            f.guidance = self._guidance()
+        f.prior_treatments = self._treatments()
+        f.diagnoses = self._diagnoses()
+        f.exam_findings = [self.hev(h) for h in self.of("TP_EXAM") if h.assertion in ("present", "historical")]
+        f.indication = [self.hev(h) for h in self.of("INDICATION") if h.assertion != "negated"]
+        f.indication += [self.hev(h) for h in self.of("SECTION") if h.norm == "indication"]
+        f.em = self._em()
+        f.repeat_relief = [self.hev(h) for h in self.of("REPEAT_RELIEF")]
+        dos = [parse_date(str(h.value)) for h in self.of("DOS")]
+        f.date_of_service = next((d for d in dos if d), None)
+        pid = self.of("PATIENT_ID")
+        f.patient_id = str(pid[0].value) if pid else None
+        f.mentions = self._mentions()
+        return f
+
+    def _muscles(self, injected: list[Hit]) -> list[InjectedMuscle]:
+        found: dict[tuple[str, str], InjectedMuscle] = {}
+        for h in injected:
+            muscle = h.attrs.get("resolved", h.norm)
+            sides = ["left", "right"] if h.side == "bilateral" else [h.side or "unspecified"]
+            for side in sides:
+                key = (muscle, side)
+                if key in found:
+                    found[key].evidence.append(self.hev(h))
+                    continue
+                found[key] = InjectedMuscle(muscle=muscle, side=side, is_group=bool(h.attrs.get("group")),
+                                            region=h.attrs.get("region") or "unknown", evidence=[self.hev(h)])
+        sided = {m for (m, s) in found if s != "unspecified"}
+        return [v for (m, s), v in found.items() if not (s == "unspecified" and m in sided)]
+
+    def _substances(self, hits: list[Hit]) -> list[Substance]:
+        out: dict[str, Substance] = {}
+        for h in hits:
+            dose, vol = h.attrs.get("dose"), h.attrs.get("volume")
+            evidence = [self.hev(h)] + [self.hev(q) for q in h.attrs.get("quantity_hits", [])]
+            sub = out.get(h.norm)
+            if sub is None:
+                out[h.norm] = Substance(substance=h.norm, role=h.attrs.get("role", "other"),
+                                        concentration=h.attrs.get("concentration"),
+                                        dose=Quantity(**dose) if dose else None,
+                                        volume=Quantity(**vol) if vol else None, evidence=evidence)
+                continue
+            sub.concentration = sub.concentration or h.attrs.get("concentration")
+            if dose and (sub.dose is None or dose["value"] > sub.dose.value):
+                sub.dose = Quantity(**dose)
+            if vol and (sub.volume is None or vol["value"] > sub.volume.value):
+                sub.volume = Quantity(**vol)
+            sub.evidence.extend(evidence)
+        return list(out.values())
+
+    def _treatments(self) -> list[PriorTreatment]:
+        out: dict[str, PriorTreatment] = {}
+        for h in self.of("PRIOR_TX"):
+            if h.assertion not in ("present", "historical"):
+                continue
+            historical = h.assertion == "historical" or h.section in ("history", "medications")
+            if h.attrs.get("history_only") and not historical:
+                continue
+            if h.section in ("procedure", "plan") and h.assertion != "historical":
+                continue
+            outcome = h.attrs.get("outcome", "unknown")
+            tr = out.get(h.norm)
+            if tr is None:
+                out[h.norm] = PriorTreatment(treatment=h.norm, name=self.text[h.start:h.end], duration=h.attrs.get("duration"),
+                                             outcome=outcome, evidence=[self.hev(h)])
+                continue
+            tr.evidence.append(self.hev(h))
+            if _OUTCOME_RANK[outcome] < _OUTCOME_RANK[tr.outcome]:
+                tr.outcome = outcome
+            tr.duration = tr.duration or h.attrs.get("duration")
+        return list(out.values())
+
+    def _diagnoses(self) -> list[Diagnosis]:
+        out: dict[str, Diagnosis] = {}
+        for h in self.of("ICD10"):
+            code = str(h.value).upper()
+            if code in out:
+                out[code].evidence.append(self.hev(h))
+            else:
+                out[code] = Diagnosis(code=code, text=self.text[h.start:h.end], evidence=[self.hev(h)])
+        for h in self.of("DX_PHRASE"):
+            if h.assertion == "negated" or h.section in ("history", "plan", "medications"):
+                continue
+            key = " ".join(self.text[h.start:h.end].lower().split())
+            if key not in out:
+                out[key] = Diagnosis(code=None, text=self.text[h.start:h.end], evidence=[self.hev(h)])
+        return list(out.values())
+
+    def _guidance(self) -> GuidanceFinding | None:
+        blocked = [(h.start, h.end) for h in self.of("NO_GUIDANCE")]
+        live = [h for h in self.of("GUIDANCE") if h.assertion == "present"
+                and not any(s <= h.start < e or h.start <= s < h.end for s, e in blocked)]
+        if not live:
+            return None
+        sents = {h.sent for h in live} | {h.sent + 1 for h in live}
+        reasons = [self.hev(r) for r in self.of("GUIDANCE_REASON") if r.sent in sents and r.assertion != "negated"]
+        return GuidanceFinding(modality=live[0].norm, evidence=[self.hev(h) for h in live], reason=reasons)
+
+    def _em(self) -> EMFinding | None:
+        codes = [h for h in self.of("EM_CODE") if h.assertion in ("present", "historical")]
+        mentions = [h for h in self.of("EM_MENTION") if h.assertion == "present"]
+        if not codes and not mentions:
+            return None
+        code = str(codes[0].value) if codes else None
+        mods = sorted({"25" for h in codes if any(g == "25" for g in h.groups[1:])})
+        separate = [self.hev(h) for h in self.of("EM_SEPARATE") if h.assertion == "present"]
+        return EMFinding(code=code, modifiers=mods, evidence=[self.hev(h) for h in (codes + mentions)[:5]],
+                         separate_problem=separate)
+
+    def _mentions(self) -> list[Mention]:
+        out = []
+        for h in sorted(self.hits, key=lambda h: (h.start, -h.end)):
+            if h.label not in _MENTIONED and not (h.label == "NONSPECIFIC" and h.injected):
+                continue
+            if h.end <= h.start:
+                continue
+            cue = h.cue
+            norm = h.attrs.get("resolved", h.norm) if h.label == "REGIONAL" else h.norm
+            if h.label in ("ICD10",):
+                norm = str(h.value).upper()
+            out.append(Mention(
+                label=_MENTION_LABEL.get(h.label, h.label), text=self.text[h.start:h.end], start=h.start, end=h.end,
+                normalized=norm, assertion=h.assertion, section=h.section,
+                match=h.match if h.match in ("exact", "abbreviation", "fuzzy", "pattern") else "exact",
+                score=h.score, side=h.side or ("unspecified" if h.label in ("MUSCLE", "REGIONAL") else None),
+                injected=h.injected if h.label in ("MUSCLE", "REGIONAL", "SUBSTANCE", "NONSPECIFIC") else None,
+                cue=self.text[cue.start:cue.end] if cue is not None else None,
+                cue_rule=cue.rule_id if cue is not None else None, rule_id=h.rule_id, alias=h.alias,
+            ))
+        return out
+
+
+def doc_to_findings(doc: Doc, regional_map: dict[str, dict], text: str | None = None) -> Findings:
+    """Build the Findings of a processed Doc.
+
+    Args:
+        doc: a Doc that went through the whole pipeline.
+        regional_map: regional name id -> {"by_region", "default", "regions"} from the muscle lexicon.
+        text: the original text when the Doc was built from a same-length normalised copy.
+    """
+    return FindingsBuilder(doc, regional_map, text).build()
