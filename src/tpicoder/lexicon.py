@@ -134,11 +134,29 @@ class SectionEntry(_Record):
     names: list[str]
 
 
+class HeaderPattern(_Record):
+    """A regex that opens a section at the start of a line."""
+
+    kind: SectionKind
+    pattern: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"regex does not compile: {exc}") from exc
+        return value
+
+
 class SectionLexicon(_Versioned):
     """``extraction/sections.yaml``."""
 
     sections: list[SectionEntry]
     single_letter_requires_colon: bool = True
+    header_patterns: list[HeaderPattern] = Field(default_factory=list)
+    procedure_table_columns: list[str] = Field(default_factory=list)
 
 
 class CueRule(_Record):

@@ -50,8 +50,36 @@ def compile_header_regex(sections: list[dict[str, Any]]) -> tuple[re.Pattern[str
     return long_re, letter_re, kinds
 
 
-def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str] | None, kinds: dict[str, str]) -> list[Section]:
-    """Return the sections of ``text`` in order; text before the first header is not a section."""
+_TABLE_LINE = re.compile(r"^[^\n]*(?:\|[^\n|]*\|[^\n]*|\t[^\n\t]*\t[^\n]*)$", re.MULTILINE)
+
+
+def find_procedure_tables(text: str, columns: frozenset[str]) -> list[tuple[int, int]]:
+    """Character extents of tables whose header row names an injectate/volume column."""
+    out = []
+    block_start = block_end = None
+    header_ok = False
+    for m in _TABLE_LINE.finditer(text):
+        if block_end is not None and m.start() <= block_end + 1:
+            block_end = m.end()
+            continue
+        if block_start is not None and header_ok:
+            out.append((block_start, block_end))
+        cells = {c.strip().lower() for c in re.split(r"[|\t]", m.group(0)) if c.strip()}
+        header_ok = bool(cells & columns) or any(w in columns for c in cells for w in re.findall(r"[a-z]+", c))
+        block_start, block_end = m.start(), m.end()
+    if block_start is not None and header_ok:
+        out.append((block_start, block_end))
+    return out
+
+
+def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str] | None, kinds: dict[str, str],
+                  header_patterns: list[tuple[str, re.Pattern[str]]] = (),
+                  table_columns: frozenset[str] = frozenset()) -> list[Section]:
+    """Return the sections of ``text`` in order; text before the first header is not a section.
+
+    A procedure table becomes a procedure section of its own; the section it interrupted resumes
+    after it.
+    """
     found: list[tuple[int, int, str]] = []
     for regex in (long_re, letter_re):
         if regex is None:
@@ -59,6 +87,16 @@ def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str
         for m in regex.finditer(text):
             name = re.sub(r"\s+", " ", m.group("name").lower())
             found.append((m.start("name"), m.end(), kinds[name]))
+    for kind, regex in header_patterns:
+        for m in regex.finditer(text):
+            found.append((m.start(), m.end(), kind))
+    if table_columns:
+        for start, end in find_procedure_tables(text, table_columns):
+            before = [f for f in found if f[0] < start]
+            resume = max(before)[2] if before else "unknown"
+            found.append((start, start, "procedure"))
+            if end < len(text):
+                found.append((end, end, resume))
     found.sort()
     merged: list[tuple[int, int, str]] = []
     for item in found:
@@ -67,6 +105,8 @@ def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str
         merged.append(item)
     out = []
     for i, (hstart, hend, kind) in enumerate(merged):
+        if kind == "unknown":
+            continue
         end = merged[i + 1][0] if i + 1 < len(merged) else len(text)
         out.append(Section(kind=kind, start=hstart, end=end, header_start=hstart, header_end=hend))
     return out
@@ -77,16 +117,22 @@ class SectionDetector(LexiconComponent):
 
     def data_from_lexicon(self, lex: ExtractionLexicon) -> dict[str, Any]:
         """Section names by kind."""
-        return {"sections": [s.model_dump() for s in lex.sections.sections]}
+        return {"sections": [s.model_dump() for s in lex.sections.sections],
+                "header_patterns": [p.model_dump() for p in lex.sections.header_patterns],
+                "table_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns})}
 
     def compile(self) -> None:
         """Compile the header regexes."""
         self._long, self._letter, self._kinds = compile_header_regex(self.data["sections"])
+        self._patterns = [(p["kind"], re.compile(rf"^[ \t]*(?:{p['pattern']})", re.MULTILINE | re.IGNORECASE))
+                          for p in self.data.get("header_patterns", [])]
+        self._table_columns = frozenset(self.data.get("table_columns", []))
 
     def __call__(self, doc: Doc) -> Doc:
         """Find the sections of ``doc``."""
         self.ensure_ready()
-        sections = find_sections(doc.text, self._long, self._letter, self._kinds)
+        sections = find_sections(doc.text, self._long, self._letter, self._kinds, self._patterns,
+                                 self._table_columns)
         out = hits(doc)
         for sec in sections:
             span = doc.char_span(sec.header_start, sec.header_end, alignment_mode="expand")
@@ -94,6 +140,8 @@ class SectionDetector(LexiconComponent):
             end_span = doc.char_span(sec.start, sec.end, alignment_mode="expand")
             sec.tok_end = end_span.end if end_span is not None else len(doc)
             header_text = doc.text[sec.header_start:sec.header_end].rstrip(" \t:#-\r\n")
+            if not header_text:
+                continue
             out.append(Hit("SECTION", sec.header_start, sec.header_start + len(header_text), sec.tok_start,
                            span.end if span is not None else sec.tok_start, norm=sec.kind, rule_id=f"section_{sec.kind}",
                            section=sec.kind))

@@ -828,11 +828,11 @@ def _index_row(entry: IndexEntry) -> str:
         f'<td class="id"><a href="{_e(entry.href)}">{_e(entry.note_id)}</a></td>'
         f'<td data-v="{STATUS_RANK.get(s.status, 9)}"><span class="badge st-{_e(s.status)}">'
         f"{_e(STATUS_NAMES.get(s.status, s.status))}</span></td>"
-        f"<td>{_e(PROCEDURE_NAMES.get(s.procedure, s.procedure))}</td>"
+        f'<td class="nw">{_e(PROCEDURE_NAMES.get(s.procedure, s.procedure))}</td>'
         f'<td class="codes" data-v="{_e(" ".join(s.claim))}">{codes}</td>'
         f'<td class="num">{s.muscle_count}</td>{"".join(counts)}'
         f'<td class="wcodes">{_e(wcodes)}</td>'
-        f"<td>{_e(s.date_of_service or '')}</td></tr>"
+        f'<td class="nw">{_e(s.date_of_service or "")}</td></tr>'
     )
 
 
@@ -931,8 +931,10 @@ def render_index(
         ("Warning codes", "str"),
         ("Date", "str"),
     ]
+    num_class = ' class="num"'
     head = "".join(
-        f'<th scope="col"><button type="button" data-type="{t}">{_e(name)}</button></th>'
+        f'<th scope="col"{num_class if t == "num" and name != "Status" else ""}>'
+        f'<button type="button" data-type="{t}">{_e(name)}</button></th>'
         for name, t in headers
     )
     rows = "".join(_index_row(entry) for entry in entries)
