@@ -73,6 +73,7 @@ class ContextAssertion(LexiconComponent):
             "section_defaults": {k: v.model_dump() for k, v in lex.cues.section_defaults.items()},
             "default_scope": lex.settings.context["default_scope"],
             "anaphora_reach": lex.cues.anaphora_reach,
+            "list_lead_reach": lex.settings.context["list_lead_reach"],
         }
 
     def compile(self) -> None:
@@ -124,13 +125,26 @@ class ContextAssertion(LexiconComponent):
             lst.sort()
 
         # Lists introduced by a sentence ending in ':' inherit that sentence's cue categories.
+        # Injection and this-session cues carry over whole; negation, plans and history only when the
+        # cue stands just before the colon ("Not injected today:", "Consider next visit:").
         inherited: dict[int, set[str]] = {}
         lead_cats: set[str] | None = None
+        sent_last_tok: dict[int, int] = {}
+        for i, sid in enumerate(sent_ids):
+            if not doc[i].is_space:
+                sent_last_tok[sid] = i
         for s in range(len(colon_end)):
             if lead_cats is not None:
                 inherited[s] = lead_cats
             if colon_end[s]:
-                lead_cats = {c.norm for c in cues.get(s, [])} & {"INJECTION", *ASSERTION_CATEGORIES, "CURRENT"}
+                end = sent_last_tok.get(s, 0)
+                lead_cats = set()
+                for c in cues.get(s, []):
+                    if c.attrs.get("applies_to"):
+                        continue
+                    if c.norm in ("INJECTION", "CURRENT") or (
+                            c.norm in ASSERTION_CATEGORIES and end - c.tok_end <= self.data["list_lead_reach"]):
+                        lead_cats.add(c.norm)
         # A list block ends at a blank line.
         if inherited:
             para_of_sent: dict[int, int] = {}

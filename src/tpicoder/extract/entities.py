@@ -30,6 +30,10 @@ LAYERS = {
 _ENTITY_PRIORITY = {"MUSCLE": 0, "SUBSTANCE": 1, "PRIOR_TX": 2, "REGIONAL": 3, "NONSPECIFIC": 4, "UNNAMED_INJECTATE": 5}
 
 
+# Regex cues govern both ways with the default scope.
+_PATTERN_CUE: dict[str, Any] = {"direction": "bidirectional", "max_scope": None, "line_only": False, "applies_to": None}
+
+
 def longest_first(items: list[Hit], priority: dict[str, int] | None = None) -> list[Hit]:
     """Keep non-overlapping hits, longest first, ties by priority then position (spaCy filter_spans)."""
     pri = priority or {}
@@ -111,7 +115,7 @@ class EntityMatcher(LexiconComponent):
                     continue
                 out.append(Hit(rule["label"], m.start(), m.end(), span.start, span.end, norm=rule.get("value"),
                                match="pattern", rule_id=rule["id"], value=m.group(1) if m.re.groups else m.group(0),
-                               groups=m.groups()))
+                               groups=m.groups(), attrs=_PATTERN_CUE if rule["label"] == "CUE" else {}))
         return doc
 
     def _caps_context(self, doc: Doc, start: int, end: int, text: str) -> bool:

@@ -52,6 +52,7 @@ class FuzzyMuscleMatcher(LexiconComponent):
             if h.label in _BLOCKING_LABELS:
                 covered.update(range(h.tok_start, h.tok_end))
         n = len(doc)
+        self._extend_exact(doc, out, covered)
         min_len = self.index.min_length
         i = 0
         lookup = self.index.lookup
@@ -86,6 +87,25 @@ class FuzzyMuscleMatcher(LexiconComponent):
                            rule_id="muscle_fuzzy", attrs=attrs))
             i = span.end
         return doc
+
+
+    def _extend_exact(self, doc: Doc, out: list[Hit], covered: set[int]) -> None:
+        """Re-read an exact hit plus a misspelled next word ("rhomboid majr" is rhomboid_major)."""
+        n = len(doc)
+        for idx, h in enumerate(out):
+            if h.label not in ("MUSCLE", "REGIONAL") or h.match == "fuzzy" or h.tok_end >= n:
+                continue
+            nxt = doc[h.tok_end]
+            if h.tok_end in covered or not nxt.is_alpha:
+                continue
+            span = doc[h.tok_start:h.tok_end + 1]
+            result = self.index.lookup(span.text)
+            if result is None or result.id.startswith("@") or result.id == h.norm and h.label == "MUSCLE":
+                continue
+            out[idx] = Hit("MUSCLE", span.start_char, span.end_char, span.start, span.end, norm=result.id,
+                           match="fuzzy", score=round(result.score, 1), alias=result.alias, rule_id="muscle_fuzzy",
+                           attrs={"fuzzy_runner_up": result.runner_up, **self.data["entries"][result.id]})
+            covered.add(h.tok_end)
 
 
 @Language.factory(

@@ -112,9 +112,7 @@ _SAFE_LABEL = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 # Names Windows refuses as files whatever the extension.
 _RESERVED_STEMS = frozenset(
-    ["con", "prn", "aux", "nul", "index"]
-    + [f"com{i}" for i in range(10)]
-    + [f"lpt{i}" for i in range(10)]
+    ["con", "prn", "aux", "nul", "index"] + [f"com{i}" for i in range(10)] + [f"lpt{i}" for i in range(10)]
 )
 
 
@@ -414,9 +412,7 @@ def _warning_section(result: NoteResult, targets: _Targets) -> str:
             if key is not None
         ]
         keys = list(dict.fromkeys(keys))
-        quotes = [
-            _snippet(targets.text[ev.start : ev.end]) for ev in warning.evidence if targets.valid(ev)
-        ]
+        quotes = [_snippet(targets.text[ev.start : ev.end]) for ev in warning.evidence if targets.valid(ev)]
         if keys:
             where = '<span class="we">' + ", ".join(f"\u201c{_e(q)}\u201d" for q in quotes) + "</span>"
         else:
@@ -463,7 +459,7 @@ def _muscle_section(result: NoteResult, targets: _Targets, mentions: Sequence[tu
     if rows:
         table = (
             '<table class="tbl"><thead><tr><th>#</th><th>Muscle</th><th>Side</th><th>Region</th>'
-            f'<th>Evidence</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f"<th>Evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
     else:
         table = '<p class="empty">No muscle counted as injected this session.</p>'
@@ -484,8 +480,7 @@ def _muscle_section(result: NoteResult, targets: _Targets, mentions: Sequence[tu
     extra = ""
     if skipped:
         extra = (
-            '<div class="sub">Mentioned but not counted</div>'
-            f'<ul class="notcounted">{"".join(skipped)}</ul>'
+            f'<div class="sub">Mentioned but not counted</div><ul class="notcounted">{"".join(skipped)}</ul>'
         )
     return (
         f'<section class="card" id="muscles"><h2>Injected muscles <span class="count" id="muscle-count">'
@@ -538,7 +533,7 @@ def _details_sections(result: NoteResult, targets: _Targets) -> str:
         out.append(
             '<section class="card" id="diagnoses"><h2>Diagnoses '
             f'<span class="count">{len(result.diagnoses)}</span></h2><table><thead><tr><th>Code</th>'
-            f'<th>Text</th><th>Evidence</th></tr></thead><tbody>{"".join(rows)}</tbody></table></section>'
+            f"<th>Text</th><th>Evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
         )
     visit = [f"<dt>Guidance</dt><dd>{_e(result.guidance or 'none documented')}</dd>"]
     em = result.em_service
@@ -558,8 +553,7 @@ def _details_sections(result: NoteResult, targets: _Targets) -> str:
             versions = ", ".join(f"{k} {v}" for k, v in sorted(result.meta.lexicon_versions.items()))
             visit.append(f"<dt>Lexicons</dt><dd class='muted'>{_e(versions)}</dd>")
     out.append(
-        '<section class="card" id="visit"><h2>Visit</h2>'
-        f'<dl class="kv">{"".join(visit)}</dl></section>'
+        f'<section class="card" id="visit"><h2>Visit</h2><dl class="kv">{"".join(visit)}</dl></section>'
     )
     return "".join(out)
 
@@ -648,8 +642,9 @@ def render_note(result: NoteResult, text: str, *, index_href: str | None = None)
     note_id = result.note_id or "note"
     status = note_status(result)
     n_errors = sum(1 for w in result.warnings if w.severity == "error")
-    status_text = STATUS_NAMES[status] + (f" \u2014 {n_errors} error" + ("s" if n_errors != 1 else "")
-                                          if n_errors else "")
+    status_text = STATUS_NAMES[status] + (
+        f" \u2014 {n_errors} error" + ("s" if n_errors != 1 else "") if n_errors else ""
+    )
     meta = []
     if result.meta is not None:
         for name, value in (
@@ -799,7 +794,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, int, str]], *, unit: str = "
         w = max(2, round(bar_max * value / top)) if value else 0
         name = label if len(label) <= 30 else label[:29] + "\u2026"
         out.append(
-            f'<g><title>{_e(label)}: {value} {_e(unit)}</title>'
+            f"<g><title>{_e(label)}: {value} {_e(unit)}</title>"
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="lbl">{_e(name)}</text>'
             f'<rect x="{label_w}" y="{y + 4}" width="{w}" height="{row_h - 8}" rx="3" class="{_e(cls)}"/>'
             f'<text x="{label_w + w + 6}" y="{y + 15}" class="val">{value}</text></g>'
@@ -900,8 +895,7 @@ def render_index(
         ),
     ]
     chart_html = "".join(
-        f'<section class="card"><h2>{_e(name)}</h2>{svg}'
-        f'<p class="foot">{_e(sub)}</p></section>'
+        f'<section class="card"><h2>{_e(name)}</h2>{svg}<p class="foot">{_e(sub)}</p></section>'
         for name, sub, svg in charts
     )
     proc_text = " \u00b7 ".join(
@@ -942,8 +936,7 @@ def render_index(
     script = _asset("index.js")
     css = _asset("common.css") + _asset("index.css")
     return (
-        _head(title, css, script)
-        + '<body class="page-index">\n'
+        _head(title, css, script) + '<body class="page-index">\n'
         f'<header class="top"><h1>{_e(title)}</h1><span class="badge proc">{len(entries)} notes</span>'
         f'<dl class="meta"><dt>Procedures</dt><dd>{_e(proc_text or "none")}</dd></dl></header>\n'
         f'<main class="wrap"><div class="cards">{cards}</div><div class="charts">{chart_html}</div>'
