@@ -86,7 +86,12 @@ class FindingsBuilder:
         nonspecific = [h for h in self.of("NONSPECIFIC") if h.injected and h.assertion == "present"
                        and h.sent not in inj_sents]
         dry = [h for h in self.of("DRY_NEEDLING") if h.assertion == "present"]
-        no_proc = [h for h in self.of("NO_PROCEDURE") if h.assertion in ("present", "historical")]
+        # "Procedure deferred - not performed" negates itself; only a conditional one is discounted.
+        no_proc = [h for h in self.of("NO_PROCEDURE") if h.assertion != "hypothetical"]
+        if no_proc and not any(h.section == "procedure" for h in (*injected, *substances)):
+            # A note that says the procedure was not done, and documents no injection in a
+            # procedure section, reports none: "presents today for TPI of L trap" is the plan.
+            injected, substances, nonspecific = [], [], []
         events = [h for h in self.of("CUE") if h.norm == "INJECTION" and h.section in ("procedure", "unknown")]
         kind = "none"
         if dry and not substances:
