@@ -35,6 +35,7 @@ class ClaimReview(BaseModel):
         bills_more_than_once: whether any per-session family is billed beyond one session's units.
         other_procedures: distinct other procedure codes on the claim (blocks, joint injections).
         mismatches: per-session codes other than the one the documentation supports.
+
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -63,7 +64,9 @@ def supported_basis(plan: ProcedurePlan) -> str:
     return f"{plan.count} distinct muscle(s): {muscles}"
 
 
-def review_claim(claim: Claim, plan: ProcedurePlan, findings: Findings, cpt: CptFile, payer: PayerProfile) -> ClaimReview:
+def review_claim(
+    claim: Claim, plan: ProcedurePlan, findings: Findings, cpt: CptFile, payer: PayerProfile
+) -> ClaimReview:
     """Gather the facts the claim rules read.
 
     Args:
@@ -75,6 +78,7 @@ def review_claim(claim: Claim, plan: ProcedurePlan, findings: Findings, cpt: Cpt
 
     Returns:
         The review.
+
     """
     review = ClaimReview()
     per_session: dict[str, list[ClaimLineIn]] = {}
@@ -89,11 +93,15 @@ def review_claim(claim: Claim, plan: ProcedurePlan, findings: Findings, cpt: Cpt
         mods = [_norm(m) for m in line.modifiers]
         if line.units > family.units_per_session:
             review.units_over_limit.append(
-                ReviewItem(params={"code": code, "units": str(line.units), "limit": str(family.units_per_session)})
+                ReviewItem(
+                    params={"code": code, "units": str(line.units), "limit": str(family.units_per_session)}
+                )
             )
         bilateral = payer.modifiers.bilateral
         if bilateral.modifier in mods and code not in bilateral.allowed_codes:
-            review.bilateral_disallowed.append(ReviewItem(params={"code": code, "modifier": bilateral.modifier}))
+            review.bilateral_disallowed.append(
+                ReviewItem(params={"code": code, "modifier": bilateral.modifier})
+            )
         for modifier in mods:
             if modifier in payer.modifiers.distinct_procedure.modifiers:
                 review.distinct_modifier_lines.append(ReviewItem(params={"code": code, "modifier": modifier}))
@@ -104,10 +112,14 @@ def review_claim(claim: Claim, plan: ProcedurePlan, findings: Findings, cpt: Cpt
         family = next(f for f in cpt.families if f.id == family_id)
         codes = list(dict.fromkeys(_norm(line.code) for line in lines))
         if len(lines) > 1:
-            review.several_lines.append(ReviewItem(params={"count": str(len(lines)), "codes": ", ".join(codes)}))
+            review.several_lines.append(
+                ReviewItem(params={"count": str(len(lines)), "codes": ", ".join(codes)})
+            )
         if len(codes) > 1:
             review.several_tier_codes.append(
-                ReviewItem(params={"codes": " and ".join(codes), "supported": supported}, evidence=documentation)
+                ReviewItem(
+                    params={"codes": " and ".join(codes), "supported": supported}, evidence=documentation
+                )
             )
         if sum(line.units for line in lines) > family.units_per_session:
             review.bills_more_than_once = True

@@ -25,6 +25,7 @@ class ProcedurePlan(BaseModel):
         code: the supported CPT code, None when nothing was performed.
         fallback: True when the procedure is documented but no muscle is named (lowest code).
         rule_id: id of the tier (or fallback) that chose the code.
+
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -75,13 +76,16 @@ def count_muscles(muscles: list[InjectedMuscle]) -> list[InjectedMuscle]:
 
     Returns:
         The counted entries in first-seen order.
+
     """
     by_muscle: dict[str, dict[str, InjectedMuscle]] = {}
     for entry in muscles:
         sides = by_muscle.setdefault(entry.muscle, {})
         if entry.side in sides:
             known = sides[entry.side]
-            sides[entry.side] = known.model_copy(update={"evidence": _merge_evidence(known.evidence, entry.evidence)})
+            sides[entry.side] = known.model_copy(
+                update={"evidence": _merge_evidence(known.evidence, entry.evidence)}
+            )
         else:
             sides[entry.side] = entry
     counted: list[InjectedMuscle] = []
@@ -100,6 +104,7 @@ def plan_procedure(findings: Findings, cpt: CptFile) -> ProcedurePlan:
 
     Returns:
         The plan; ``code`` is the family's fallback (lowest) code when no muscle is named.
+
     """
     family = cpt.family_for_kind(findings.procedure_kind)
     if family is None:
@@ -148,6 +153,7 @@ def procedure_line(
 
     Returns:
         The line, or None when nothing was performed.
+
     """
     if plan.family is None or plan.code is None:
         return None
@@ -167,7 +173,7 @@ def procedure_line(
     if modifier_reason:
         rationale += f" {modifier_reason}"
     if not_billed:
-        rationale += " Not billed on their own line: " + "; ".join(not_billed)
+        rationale += " Not billed on their own line: " + "; ".join(not_billed) + "."
     evidence = _merge_evidence(findings.procedure_evidence, *(m.evidence for m in plan.counted))
     return ClaimLine(
         code=plan.code,
@@ -180,7 +186,9 @@ def procedure_line(
     )
 
 
-def guidance_line(plan: ProcedurePlan, findings: Findings, cpt: CptFile, payer: PayerProfile) -> ClaimLine | None:
+def guidance_line(
+    plan: ProcedurePlan, findings: Findings, cpt: CptFile, payer: PayerProfile
+) -> ClaimLine | None:
     """Build the imaging guidance line (one unit per encounter) when a procedure used guidance.
 
     Args:
@@ -191,6 +199,7 @@ def guidance_line(plan: ProcedurePlan, findings: Findings, cpt: CptFile, payer: 
 
     Returns:
         The line, or None.
+
     """
     if not plan.performed or findings.guidance is None:
         return None
@@ -230,6 +239,7 @@ def em_service(
 
     Returns:
         The E/M service (None when none is documented) and its line (None when not billable or uncoded).
+
     """
     em = findings.em
     if em is None:
@@ -240,7 +250,9 @@ def em_service(
     elif em.separate_problem:
         rationale = "A significant problem apart from the injection was evaluated: separately identifiable."
     else:
-        rationale = "Only the pre-procedure assessment of the injected area was documented: part of the procedure."
+        rationale = (
+            "Only the pre-procedure assessment of the injected area was documented: part of the procedure."
+        )
     service = EMService(
         documented=True,
         separately_identifiable=separate,

@@ -68,6 +68,7 @@ def template_fields(template: str) -> set[str]:
     Raises:
         ValueError: when the template is not a valid ``str.format`` template or uses positional or
             attribute/index placeholders.
+
     """
     names: set[str] = set()
     for _, field_name, _, _ in string.Formatter().parse(template):
@@ -100,6 +101,7 @@ class ProcedureFamily(_Record):
         units_per_session: units billed per session, whatever the number of muscles.
         fallback_code: code billed when the procedure is documented but no muscle is named.
         source: citation.
+
     """
 
     id: str = Field(pattern=ID_PATTERN)
@@ -198,12 +200,16 @@ class CptFile(_File):
             if not tiers:
                 raise ValueError(f"family {family.id}: no codes")
             if family.fallback_code not in {c.code for c in tiers}:
-                raise ValueError(f"family {family.id}: fallback_code {family.fallback_code} is not one of its codes")
+                raise ValueError(
+                    f"family {family.id}: fallback_code {family.fallback_code} is not one of its codes"
+                )
             # Tiers must cover 1..infinity without gaps or overlaps, so every count gets exactly one code.
             expected = 1
             for tier in tiers:
                 if tier.min_muscles != expected:
-                    raise ValueError(f"family {family.id}: code {tier.code} should start at {expected} muscles")
+                    raise ValueError(
+                        f"family {family.id}: code {tier.code} should start at {expected} muscles"
+                    )
                 if tier.max_muscles is None:
                     if tier is not tiers[-1]:
                         raise ValueError(f"family {family.id}: only the last tier may be open-ended")
@@ -380,6 +386,7 @@ class Rule(_Record):
         message: template overriding the warning's default message.
         description: what the rule checks, in words.
         source: citation.
+
     """
 
     id: str = Field(pattern=RULE_ID_PATTERN)
@@ -423,6 +430,7 @@ class RuleSettings(_Record):
         muscle_regions: extra regions a muscle may lie in (a spinal muscle runs neck to sacrum), for
             diagnosis-site matching only.
         source: citation.
+
     """
 
     failure_outcomes: list[Outcome]

@@ -55,6 +55,7 @@ class DiagnosisAssessment(BaseModel):
         specificity: specificity class (None: unknown).
         covered: whether the payer's covered list holds the code (None: no list, or no code).
         hint: id of the phrase hint used, if any.
+
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -146,6 +147,7 @@ def assess_code(
 
     Returns:
         The assessment.
+
     """
     record = index.get(code)
     children = [c for c in index.descendants(code) if c.billable_on(day)]
@@ -182,7 +184,9 @@ def assess_code(
             covered=False if covered_list else None,
         )
     return DiagnosisAssessment(
-        diagnosis=diagnosis.model_copy(update={"code": code if _ICD10.match(code) else diagnosis.code, "valid": None}),
+        diagnosis=diagnosis.model_copy(
+            update={"code": code if _ICD10.match(code) else diagnosis.code, "valid": None}
+        ),
         status="unknown",
     )
 
@@ -207,13 +211,18 @@ def assess_text(
 
     Returns:
         The assessment; status ``valid`` with ``inferred`` set when a code was inferred, else ``uncoded``.
+
     """
     hint = match_phrase(diagnosis.text, phrases)
     if hint is None:
         return DiagnosisAssessment(diagnosis=diagnosis, status="uncoded")
     if not hint.choices:
         return DiagnosisAssessment(
-            diagnosis=diagnosis, status="uncoded", regions=hint.region, specificity=hint.specificity, hint=hint.id
+            diagnosis=diagnosis,
+            status="uncoded",
+            regions=hint.region,
+            specificity=hint.specificity,
+            hint=hint.id,
         )
     code = _choose_code(hint, muscles)
     record = index.get(code) if code else None
@@ -261,6 +270,7 @@ def assess_diagnoses(
 
     Returns:
         One assessment per diagnosis, in order.
+
     """
     out = []
     for diagnosis in diagnoses:

@@ -40,6 +40,7 @@ class DrugAssessment(BaseModel):
         amount_unit: ``mg`` or ``units`` (the unit of the drug's HCPCS codes).
         amount_source: how the amount was read (``dose`` or ``volume x concentration``).
         problem: why the amount could not be turned into units (separately billable drugs only).
+
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -94,6 +95,7 @@ def concentration_per_ml(text: str | None, target: AmountUnit, drugs: DrugsFile)
 
     Returns:
         Amount per mL, or None when the text cannot be read in the target unit.
+
     """
     if not text:
         return None
@@ -111,7 +113,9 @@ def concentration_per_ml(text: str | None, target: AmountUnit, drugs: DrugsFile)
     return numerator / volume
 
 
-def _amount(substance: Substance, target: AmountUnit, drugs: DrugsFile) -> tuple[float | None, str | None, str | None]:
+def _amount(
+    substance: Substance, target: AmountUnit, drugs: DrugsFile
+) -> tuple[float | None, str | None, str | None]:
     """Return (amount, how it was read, problem)."""
     volume_quantity = substance.volume
     if substance.dose is not None:
@@ -152,6 +156,7 @@ def split_units(amount: float, codes: list[DrugCode]) -> list[tuple[DrugCode, in
 
     Returns:
         (code, units) pairs with units >= 1.
+
     """
     result: list[tuple[DrugCode, int]] = []
     remaining = round(amount, _ROUND_DIGITS)
@@ -179,6 +184,7 @@ def assess_drugs(substances: list[Substance], drugs: DrugsFile, payer: PayerProf
 
     Returns:
         Assessments, lines, and notes on injectates not billed on their own line.
+
     """
     result = DrugLines()
     totals: dict[str, list[DrugAssessment]] = {}
@@ -189,7 +195,7 @@ def assess_drugs(substances: list[Substance], drugs: DrugsFile, payer: PayerProf
             continue
         if drug.billing != "separate":
             result.assessments.append(DrugAssessment(substance=substance, drug=drug, billing=drug.billing))
-            note = f"{substance.substance} ({drug.reason})"
+            note = f"{substance.substance.replace('_', ' ')}: {drug.reason.rstrip('.')}"
             if note not in result.not_billed:
                 result.not_billed.append(note)
             continue
@@ -216,7 +222,9 @@ def assess_drugs(substances: list[Substance], drugs: DrugsFile, payer: PayerProf
     return result
 
 
-def _lines_for(entries: list[DrugAssessment], drugs: DrugsFile, payer: PayerProfile, day: date) -> list[ClaimLine]:
+def _lines_for(
+    entries: list[DrugAssessment], drugs: DrugsFile, payer: PayerProfile, day: date
+) -> list[ClaimLine]:
     drug = entries[0].drug
     if drug is None:  # only separately billed drugs reach here
         return []

@@ -12,7 +12,9 @@ from tpicoder.coding.data import PayerProfile
 from tpicoder.findings import Findings
 
 
-def procedure_modifiers(plan: ProcedurePlan, findings: Findings, payer: PayerProfile) -> tuple[list[str], str | None]:
+def procedure_modifiers(
+    plan: ProcedurePlan, findings: Findings, payer: PayerProfile
+) -> tuple[list[str], str | None]:
     """Return the modifiers of the per-session line and the reason for them.
 
     LT or RT is added only when the payer lists the family under ``modifiers.laterality.families`` and
@@ -25,6 +27,7 @@ def procedure_modifiers(plan: ProcedurePlan, findings: Findings, payer: PayerPro
 
     Returns:
         (modifiers, reason); reason is None when no modifier is added.
+
     """
     policy = payer.modifiers.laterality
     if plan.family is None or plan.family.id not in policy.families or not plan.counted:

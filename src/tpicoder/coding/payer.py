@@ -18,7 +18,10 @@ _SUFFIX = ".yaml"
 
 def available_payers(lexicons_dir: str | os.PathLike[str] | None = None) -> list[str]:
     """Return the ids of the payer profiles found, sorted."""
-    return [path.rsplit("/", 1)[-1][: -len(_SUFFIX)] for path in resources.list_files(PAYER_FOLDER, _SUFFIX, lexicons_dir)]
+    return [
+        path.rsplit("/", 1)[-1][: -len(_SUFFIX)]
+        for path in resources.list_files(PAYER_FOLDER, _SUFFIX, lexicons_dir)
+    ]
 
 
 def payer_path(name: str) -> str:
@@ -36,6 +39,7 @@ def load_payer(name: str, lexicons_dir: str | os.PathLike[str] | None = None) ->
     Raises:
         UnknownPayerError: no profile has that name (the message lists the available ones).
         LexiconError: the profile is invalid, or its ``id`` differs from its file name.
+
     """
     available = available_payers(lexicons_dir)
     if name not in available:

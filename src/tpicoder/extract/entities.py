@@ -78,6 +78,9 @@ class EntityMatcher(LexiconComponent):
                 continue
             key = f"tpi_pattern_{idx}"
             docs = [make_doc(p) for p in rec["phrases"]]
+            if rec["rule"].endswith("_glued"):
+                # Glued side prefixes are split off as one token ("Rt." before "levator").
+                docs += [Doc(vocab, words=[p]) for p in rec["phrases"]] + [Doc(vocab, words=[p.upper()]) for p in rec["phrases"]]
             (self._orth if rec["case_sensitive"] else self._lower).add(key, docs)
             self._records[vocab.strings[key]] = rec
         self._regex = []

@@ -33,7 +33,8 @@ def bind_durations(text: str, treatments: list[Hit], sentence_bounds: dict[int, 
         best, best_d = None, None
         for m in found:
             d = m.start() - t.end if m.start() >= t.end else t.start - m.end()
-            if d < 0 or d > max_chars:
+            # A duration before the treatment must lead straight into it ("8 weeks of PT").
+            if d < 0 or d > max_chars or (m.end() <= t.start and d > len(" of ")):
                 continue
             if best_d is None or d < best_d:
                 best, best_d = m, d

@@ -105,6 +105,8 @@ SNIPPET_CHARS = 60
 """Longest evidence quotation shown in the side panel before it is shortened with an ellipsis."""
 CHART_MAX_BARS = 15
 """Bars per chart on the index; the remaining categories are summed into one "other" bar."""
+CHART_LABEL_CHARS = 28
+"""Longest bar label drawn in full; longer ones are cut with an ellipsis (the tooltip has them whole)."""
 SAFE_NAME_CHARS = 80
 """Longest file name stem written by :func:`write_review` (the note id is shortened beyond it)."""
 
@@ -777,7 +779,9 @@ def bar_chart(title: str, bars: Sequence[tuple[str, int, str]], *, unit: str = "
     if len(bars) > CHART_MAX_BARS:
         rest = bars[CHART_MAX_BARS - 1 :]
         bars = bars[: CHART_MAX_BARS - 1] + [(f"other ({len(rest)})", sum(v for _, v, _ in rest), "b-other")]
-    width, label_w, row_h, pad = 460, 210, 22, 6
+    # Label column as wide as the longest label (12px monospace is about 7.3 px per character).
+    longest = max((min(len(label), CHART_LABEL_CHARS) for label, _, _ in bars), default=4)
+    width, label_w, row_h, pad = 460, round(7.3 * longest) + 16, 22, 6
     bar_max = width - label_w - 50
     height = pad * 2 + row_h * max(len(bars), 1)
     out = [
@@ -792,7 +796,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, int, str]], *, unit: str = "
     for i, (label, value, cls) in enumerate(bars):
         y = pad + i * row_h
         w = max(2, round(bar_max * value / top)) if value else 0
-        name = label if len(label) <= 30 else label[:29] + "\u2026"
+        name = label if len(label) <= CHART_LABEL_CHARS else label[: CHART_LABEL_CHARS - 1] + "\u2026"
         out.append(
             f"<g><title>{_e(label)}: {value} {_e(unit)}</title>"
             f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" class="lbl">{_e(name)}</text>'

@@ -1,0 +1,131 @@
+"""Unit tables for stage 1: muscles with sides, assertion, substances, treatments, sections."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import injected
+from tpicoder.api import extract
+
+MUSCLE_CASES = [
+    ("Procedure: TPI to left upper trapezius and right levator scapulae with 1% lidocaine 2 mL.",
+     {("trapezius", "left"), ("levator_scapulae", "right")}),
+    ("Procedure: injected L-trapezius and Rt.levator scap.", {("trapezius", "left"), ("levator_scapulae", "right")}),
+    ("Procedure: Trigger points were injected in the left trapezius, levator scapulae and rhomboid major.",
+     {("trapezius", "left"), ("levator_scapulae", "left"), ("rhomboid_major", "left")}),
+    ("Procedure: bilateral upper traps injected.", {("trapezius", "left"), ("trapezius", "right")}),
+    ("Procedure: B/L SCM injected with lidocaine.", {("sternocleidomastoid", "left"), ("sternocleidomastoid", "right")}),
+    ("Procedure: upper and middle trapezius on the right were injected.", {("trapezius", "right")}),
+    ("Procedure: Left-sided TPI to trapezius and levator scapulae.", {("trapezius", "left"), ("levator_scapulae", "left")}),
+    ("Procedure: injected the QL and glut med on the right.", {("quadratus_lumborum", "right"), ("gluteus_medius", "right")}),
+    ("Procedure: peroneus longus, left, injected.", {("fibularis_longus", "left")}),
+    ("Procedure: TPI R rhomboids.", {("rhomboids", "right")}),
+    ("Procedure: TPI to the left scalene.", {("scalenes", "left")}),
+    ("Procedure: lumbar paraspinals injected bilaterally.", {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right")}),
+    ("Low back pain.\nProcedure: paraspinals on the left injected, lumbar level.", {("lumbar_paraspinals", "left")}),
+    ("Procedure: TPI to left trapezuis and left levator scapule.", {("trapezius", "left"), ("levator_scapulae", "left")}),
+    ("Procedure: TPI to R rhomboid majr.", {("rhomboid_major", "right")}),
+    ("Procedure: TPI to trapezius.", {("trapezius", "unspecified")}),
+    ("Procedure:\n| Muscle | Side | Volume |\n| Trapezius | L | 2 mL |\n| Levator scapulae | R | 1 mL |",
+     {("trapezius", "left"), ("levator_scapulae", "right")}),
+    ("Procedure:\n[x] Left trapezius\n[ ] Right trapezius\n[x] Right levator scapulae",
+     {("trapezius", "left"), ("levator_scapulae", "right")}),
+    ("PROCEDURE: TPI TO LEFT UPPER TRAPEZIUS AND LEFT SCM WITH 1% LIDOCAINE 2 ML EACH.",
+     {("trapezius", "left"), ("sternocleidomastoid", "left")}),
+    ("pt here for tpi left trap and right levator injected with lido 2cc tolerated well",
+     {("trapezius", "left"), ("levator_scapulae", "right")}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MUSCLE_CASES, ids=[c[0][:50] for c in MUSCLE_CASES])
+def test_muscles_injected_with_sides(text, expected):
+    assert injected(extract(text)) == expected
+
+
+NOT_INJECTED_CASES = [
+    ("Exam: taut band in left trapezius with twitch response.\nProcedure: TPI to right levator scapulae.", ("trapezius", "left")),
+    ("Procedure: TPI to left trapezius. The SCM was tender but not injected.", ("sternocleidomastoid", "unspecified")),
+    ("Procedure: TPI to left trapezius. Deferred right rhomboid major today.", ("rhomboid_major", "right")),
+    ("Procedure: TPI to left trapezius. Plan: consider QL injection next visit.", ("quadratus_lumborum", "unspecified")),
+    ("HPI: left levator scapulae previously injected with 60% relief.\nProcedure: TPI to left trapezius.", ("levator_scapulae", "left")),
+    ("Procedure: TPI to left trapezius.\nNot injected today:\n- right trapezius", ("trapezius", "right")),
+]
+
+
+@pytest.mark.parametrize(("text", "absent"), NOT_INJECTED_CASES, ids=[c[0][:50] for c in NOT_INJECTED_CASES])
+def test_examined_negated_planned_earlier_muscles_not_injected(text, absent):
+    found = extract(text)
+    assert absent not in injected(found)
+    assert ("trapezius", "left") in injected(found) or ("levator_scapulae", "right") in injected(found)
+    assert any(m.label == "MUSCLE" and not m.injected for m in found.mentions)
+
+
+SUBSTANCE_CASES = [
+    ("Procedure: L trapezius injected with 1% lidocaine 5 cc.", "lidocaine", "1%", None, (5.0, "mL")),
+    ("Procedure: L trapezius injected with Kenalog 40 mg.", "triamcinolone", None, (40.0, "mg"), None),
+    ("Procedure: L trapezius injected with 40mg/ml triamcinolone 1 mL.", "triamcinolone", "40mg/ml", None, (1.0, "mL")),
+    ("Procedure: 1% lidocaine 2 mL at each of 4 sites in the L trapezius.", "lidocaine", "1%", None, (8.0, "mL")),
+    ("Procedure: L trapezius injected with 0.25% Marcaine 3 mL.", "bupivacaine", "0.25%", None, (3.0, "mL")),
+    ("Procedure: Botox 50 units into the L trapezius.", "onabotulinumtoxina", None, (50.0, "units"), None),
+]
+
+
+@pytest.mark.parametrize(("text", "sid", "conc", "dose", "volume"), SUBSTANCE_CASES, ids=[c[0][:50] for c in SUBSTANCE_CASES])
+def test_substances_with_quantities(text, sid, conc, dose, volume):
+    subs = {s.substance: s for s in extract(text).substances}
+    assert sid in subs
+    s = subs[sid]
+    assert (s.concentration or None) == conc
+    assert ((s.dose.value, s.dose.unit) if s.dose else None) == dose
+    assert ((s.volume.value, s.volume.unit) if s.volume else None) == volume
+
+
+def test_history_patch_and_dosepak_are_treatments_not_injectates():
+    f = extract("HPI: tried Lidoderm patch and a Medrol Dosepak without relief.\nProcedure: TPI L trapezius with 1% lidocaine 2 mL.")
+    assert {s.substance for s in f.substances} == {"lidocaine"}
+    assert {"topical_analgesic", "oral_steroid"} <= {p.treatment for p in f.prior_treatments}
+
+
+TREATMENT_CASES = [
+    ("HPI: failed 8 weeks of PT and ibuprofen.", {"physical_therapy": ("failed", "8 weeks"), "nsaid": ("failed", None)}),
+    ("HPI: chiro x 10 visits with partial relief.", {"chiropractic": ("partial_relief", "x 10 visits")}),
+    ("HPI: has not tried PT. Plan: start PT.", {}),
+    ("HPI: Tried cyclobenzaprine and gabapentin, no relief.", {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)}),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), TREATMENT_CASES, ids=[c[0][:40] for c in TREATMENT_CASES])
+def test_prior_treatments_outcome_and_duration(text, expected):
+    got = {p.treatment: (p.outcome, p.duration) for p in extract(text).prior_treatments}
+    assert got == expected
+
+
+@pytest.mark.parametrize(("text", "procedure"), [
+    ("Procedure: dry needling of the left trapezius, no injectate.", "needling"),
+    ("Plan: patient declined injections today. Exam: tender L trapezius.", "none"),
+    ("Procedure: TPI to L trapezius with lidocaine.", "injection"),
+    ("Procedure: trigger points in the upper back were injected with 1% lidocaine.", "injection"),
+], ids=["dry-needling", "declined", "tpi", "muscle-not-named"])
+def test_procedure_kind(text, procedure):
+    assert extract(text).procedure_kind == procedure
+
+
+def test_icd_codes_as_written_and_guidance_and_em():
+    f = extract("DOS: 03/14/2026 MRN: 448812\nAssessment: M79.18, M54.5.\nProcedure: ultrasound-guided TPI L trapezius "
+                "with lidocaine 2 mL due to body habitus. Also evaluated her new knee pain. 99213-25.")
+    assert [d.code for d in f.diagnoses if d.code] == ["M79.18", "M54.5"]
+    assert f.guidance is not None and f.guidance.modality == "ultrasound" and f.guidance.reason
+    assert f.em is not None and f.em.code == "99213" and f.em.separate_problem
+    assert f.date_of_service == "2026-03-14" and f.patient_id == "448812"
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("HPI: neck pain.\nPHYSICAL EXAM: tender\nProcedure: x", ["history", "exam", "procedure"]),
+    ("S: pain\nO: tender\nA: myalgia\nP: TPI", ["history", "exam", "assessment", "plan"]),
+    ("Exam: tender. Assessment: myalgia.", ["exam", "assessment"]),
+], ids=["headers", "soap", "inline"])
+def test_sections_detected(nlp, text, kind):
+    from tpicoder.extract.textio import tokenizer_view
+
+    doc = nlp(tokenizer_view(text))
+    assert [s.kind for s in doc._.tpi_sections] == kind
