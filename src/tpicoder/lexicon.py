@@ -22,7 +22,7 @@ Region = Literal[
     "hip_buttock", "lower_limb",
 ]
 CueCategory = Literal[
-    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "INJECTION", "EXAM", "TERMINATE", "PSEUDO", "CURRENT"
+    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "INJECTION", "EXAM", "TERMINATE", "PSEUDO", "CURRENT", "LANDMARK"
 ]
 SectionKind = Literal[
     "history", "medications", "exam", "indication", "procedure", "assessment", "plan", "billing", "unknown"
@@ -48,6 +48,7 @@ class MuscleEntry(_Record):
     abbreviations: list[str] = Field(default_factory=list)
     abbreviations_cs: list[str] = Field(default_factory=list)
     portions: list[str] = Field(default_factory=list)
+    members: list[str] = Field(default_factory=list)
 
 
 class RegionalEntry(_Record):

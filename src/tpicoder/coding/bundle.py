@@ -148,5 +148,6 @@ def _cross_check(bundle: CodingBundle) -> None:
             if record is None or not record.billable:
                 raise LexiconError(
                     phrase_file,
-                    f"phrases[{index}] ({hint.id}).choices[{position}].code: {choice.code} is not a billable code of {ICD_FILE}",
+                    f"phrases[{index}] ({hint.id}).choices[{position}].code: "
+                    f"{choice.code} is not a billable code of {ICD_FILE}",
                 )

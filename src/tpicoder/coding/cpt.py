@@ -167,7 +167,8 @@ def procedure_line(
     else:
         muscles = ", ".join(muscle_label(m) for m in plan.counted)
         rationale = (
-            f"{plan.count} distinct muscle(s) counted: {muscles}. {plan.code} covers {_tier_range(cpt, plan.code)}; "
+            f"{plan.count} distinct muscle(s) counted: {muscles}. "
+            f"{plan.code} covers {_tier_range(cpt, plan.code)}; "
             f"one line with {plan.family.units_per_session} unit per session."
         )
     if modifier_reason:

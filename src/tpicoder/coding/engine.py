@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from tpicoder.coding.data import Rule, RulesFile, WarningsFile, template_fields
-from tpicoder.coding.predicates import GLOBAL_PARAMS, Fact, get_predicate
+from tpicoder.coding.predicates import GLOBAL_PARAMS, Fact, PredicateSpec, get_predicate
 from tpicoder.errors import LexiconError
 from tpicoder.schema import Evidence, Warning
 
@@ -173,6 +173,7 @@ def validate_rules(rules: RulesFile, warnings: WarningsFile, rules_path: str) ->
             raise LexiconError(
                 rules_path, f"{where}.warning: {rule.warning!r} is not defined in warnings.yaml"
             )
+        specs: dict[str, PredicateSpec] = {}
         for field_name in ("all", "any", "none"):
             for position, name in enumerate(getattr(rule, field_name)):
                 spec = get_predicate(name)
@@ -186,11 +187,12 @@ def validate_rules(rules: RulesFile, warnings: WarningsFile, rules_path: str) ->
                         f"{where}.{field_name}[{position}]: predicate {name!r} has scope {spec.scope!r}, "
                         f"the rule has scope {rule.scope!r}",
                     )
-        if rule.each is not None and not get_predicate(rule.each).itemised:  # type: ignore[union-attr]
+                specs[name] = spec
+        if rule.each is not None and not specs[rule.each].itemised:
             raise LexiconError(rules_path, f"{where}.each: predicate {rule.each!r} does not return items")
         provided = set(GLOBAL_PARAMS)
         for name in rule.all:
-            provided.update(get_predicate(name).params)  # type: ignore[union-attr]
+            provided.update(specs[name].params)
         template = rule.message or definition.message
         missing = sorted(template_fields(template) - provided)
         if missing:

@@ -41,8 +41,10 @@ def parse_date(text: str) -> str | None:
 class FindingsBuilder:
     """Turns the hits of one Doc into Findings. Regional ids are resolved here."""
 
-    def __init__(self, doc: Doc, regional_map: dict[str, dict], text: str | None = None) -> None:
+    def __init__(self, doc: Doc, regional_map: dict[str, dict], text: str | None = None,
+                 members: dict[str, list[str]] | None = None) -> None:
         self.doc = doc
+        self.members = members or {}
         self.text = doc.text if text is None else text
         self.hits: list[Hit] = list(doc._.tpi_hits or [])
         self.regional_map = regional_map
@@ -135,7 +137,12 @@ class FindingsBuilder:
                 found[key] = InjectedMuscle(muscle=muscle, side=side, is_group=bool(h.attrs.get("group")),
                                             region=h.attrs.get("region") or "unknown", evidence=[self.hev(h)])
         sided = {m for (m, s) in found if s != "unspecified"}
-        return [v for (m, s), v in found.items() if not (s == "unspecified" and m in sided)]
+        kept = {k: v for k, v in found.items() if not (k[1] == "unspecified" and k[0] in sided)}
+        for (muscle, side), entry in list(kept.items()):
+            members = self.members.get(muscle, ())
+            if any((mem, s) in kept for mem in members for s in ((side,) if side != "unspecified" else ("left", "right", "unspecified"))):
+                del kept[(muscle, side)]
+        return list(kept.values())
 
     def _substances(self, hits: list[Hit]) -> list[Substance]:
         out: dict[str, Substance] = {}
@@ -239,12 +246,14 @@ class FindingsBuilder:
         return out
 
 
-def doc_to_findings(doc: Doc, regional_map: dict[str, dict], text: str | None = None) -> Findings:
+def doc_to_findings(doc: Doc, regional_map: dict[str, dict], text: str | None = None,
+                    members: dict[str, list[str]] | None = None) -> Findings:
     """Build the Findings of a processed Doc.
 
     Args:
         doc: a Doc that went through the whole pipeline.
         regional_map: regional name id -> {"by_region", "default", "regions"} from the muscle lexicon.
         text: the original text when the Doc was built from a same-length normalised copy.
+        members: group id -> member muscle ids, to drop a group mention that refers to a named member.
     """
-    return FindingsBuilder(doc, regional_map, text).build()
+    return FindingsBuilder(doc, regional_map, text, members).build()

@@ -55,7 +55,7 @@ from tpicoder.render.tables import (
     note_status,
     write_csv,
 )
-from tpicoder.schema import Evidence, Mention, NoteResult
+from tpicoder.schema import Evidence, Mention, NoteResult, Substance
 
 logger = logging.getLogger("tpicoder")
 
@@ -134,7 +134,7 @@ def _csp(script: str) -> str:
         "default-src 'none'; "
         f"script-src {_csp_hash(script)}; "
         "style-src 'unsafe-inline'; "
-        "img-src data:; base-uri 'none'; form-action 'none'"
+        "base-uri 'none'; form-action 'none'"
     )
 
 
@@ -218,8 +218,18 @@ def _score(value: float) -> str:
 
 
 @dataclass(slots=True)
-class _Item:
-    """One span to draw: a mention or an evidence anchor."""
+class SpanItem:
+    """One span to draw over the note text: a mention or an evidence anchor.
+
+    Attributes:
+        start: First character (inclusive).
+        end: Last character (exclusive).
+        rank: Tie-break between spans with equal offsets: lower ranks become the outer element.
+        key: Element id of the span's first fragment, and ``data-key`` of all its fragments.
+        attrs: Further attributes, already escaped, each with a leading space.
+        parts: Fragments written so far (set by :func:`layout_spans`).
+
+    """
 
     start: int
     end: int
@@ -231,7 +241,7 @@ class _Item:
 
 @dataclass(slots=True)
 class _Open:
-    item: _Item
+    item: SpanItem
     frag_start: int
     slot: int
     part: int
@@ -247,7 +257,7 @@ def _tag(open_: _Open, frag_end: int) -> str:
     return f'{head} data-key="{item.key}"{offsets}{item.attrs}>'
 
 
-def layout_spans(text: str, items: Sequence[_Item]) -> str:
+def layout_spans(text: str, items: Sequence[SpanItem]) -> str:
     """Write the escaped note text with one element per span, properly nested.
 
     The text is cut at every span boundary. At each boundary, spans ending there are closed (spans
@@ -262,7 +272,7 @@ def layout_spans(text: str, items: Sequence[_Item]) -> str:
         HTML for the inside of the ``#note`` element.
 
     """
-    starts: dict[int, list[_Item]] = defaultdict(list)
+    starts: dict[int, list[SpanItem]] = defaultdict(list)
     bounds = {0, len(text)}
     for item in items:
         starts[item.start].append(item)
@@ -274,7 +284,7 @@ def layout_spans(text: str, items: Sequence[_Item]) -> str:
     out: list[str] = []
     stack: list[_Open] = []
 
-    def open_item(item: _Item, pos: int) -> None:
+    def open_item(item: SpanItem, pos: int) -> None:
         item.parts += 1
         stack.append(_Open(item, pos, len(out), item.parts))
         out.append("")  # the start tag is written when the fragment's end is known
@@ -453,32 +463,40 @@ def _muscle_section(result: NoteResult, targets: _Targets, mentions: Sequence[tu
     for i, muscle in enumerate(result.injected_muscles, 1):
         group = ' <span class="grp" title="group or region, not one named muscle">GROUP</span>'
         rows.append(
-            f"<tr><td>{i}</td><td><b>{_e(_pretty(muscle.muscle))}</b>"
-            f"{group if muscle.is_group else ''}</td><td>{_e(muscle.side)}</td>"
-            f"<td>{_e(_pretty(muscle.region))}</td><td>{targets.links(muscle.evidence)}</td></tr>"
+            f"<tr><td>{i}</td><td><b>{_e(_pretty(muscle.muscle))}</b>{group if muscle.is_group else ''}"
+            f'<br><span class="muted">{_e(_pretty(muscle.region))}</span></td><td>{_e(muscle.side)}</td>'
+            f"<td>{targets.links(muscle.evidence)}</td></tr>"
         )
     count = len(result.injected_muscles)
     if rows:
         table = (
-            '<table class="tbl"><thead><tr><th>#</th><th>Muscle</th><th>Side</th><th>Region</th>'
+            '<table class="tbl"><thead><tr><th>#</th><th>Muscle</th><th>Side</th>'
             f"<th>Evidence</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
     else:
         table = '<p class="empty">No muscle counted as injected this session.</p>'
+    counted = {(m.muscle, m.side) for m in result.injected_muscles}
     skipped = []
     for index, mention in mentions:
-        if mention.label != "MUSCLE":
+        if mention.label != "MUSCLE" or mention.injected is True:
             continue
-        if mention.injected is False or (mention.injected is None and mention.assertion != "present"):
+        if mention.assertion == "present":
+            if mention.injected is None:
+                continue
+            sides = ("left", "right", "unspecified") if mention.side is None else (mention.side,)
+            if any((mention.normalized, side) in counted for side in sides):
+                continue  # the same muscle examined and injected: already in the table above
+            why = f"not injected ({mention.section} section)"
+        else:
             why = mention.assertion
-            if mention.cue:
-                why += f" \u2014 cue \u201c{mention.cue}\u201d"
-            name = _pretty(mention.normalized) if mention.normalized else "unresolved"
-            skipped.append(
-                f'<li><a href="#m{index}" data-targets="m{index}">'
-                f"\u201c{_e(_snippet(mention.text))}\u201d</a> {_e(name)}"
-                f' <span class="muted">({_e(why)})</span></li>'
-            )
+        if mention.cue:
+            why += f" \u2014 cue \u201c{mention.cue}\u201d"
+        name = _pretty(mention.normalized) if mention.normalized else "unresolved"
+        skipped.append(
+            f'<li><a href="#m{index}" data-targets="m{index}">'
+            f"\u201c{_e(_snippet(mention.text))}\u201d</a> {_e(name)}"
+            f' <span class="muted">({_e(why)})</span></li>'
+        )
     extra = ""
     if skipped:
         extra = (
@@ -490,19 +508,27 @@ def _muscle_section(result: NoteResult, targets: _Targets, mentions: Sequence[tu
     )
 
 
+def _amount(substance: Substance) -> str:
+    """Concentration, dose and volume as escaped HTML, or a muted note that none is documented."""
+    parts = [substance.concentration or "", format_quantity(substance.dose)]
+    parts.append(format_quantity(substance.volume))
+    text = " \u00b7 ".join(p for p in parts if p)
+    return _e(text) if text else '<span class="muted">not documented</span>'
+
+
 def _details_sections(result: NoteResult, targets: _Targets) -> str:
     out = []
     if result.substances:
         rows = "".join(
             f"<tr><td><b>{_e(_pretty(s.substance))}</b><br><span class='muted'>{_e(_pretty(s.role))}</span>"
-            f"</td><td>{_e(s.concentration or '')}</td><td>{_e(format_quantity(s.dose))}</td>"
-            f"<td>{_e(format_quantity(s.volume))}</td><td>{targets.links(s.evidence)}</td></tr>"
+            f"</td><td>{_amount(s)}</td>"
+            f"<td>{targets.links(s.evidence)}</td></tr>"
             for s in result.substances
         )
         out.append(
             '<section class="card" id="substances"><h2>Substances '
-            f'<span class="count">{len(result.substances)}</span></h2><table class="tbl2"><thead><tr>'
-            "<th>Substance</th><th>Conc.</th><th>Dose</th><th>Volume</th><th>Evidence</th></tr></thead>"
+            f'<span class="count">{len(result.substances)}</span></h2><table><thead><tr>'
+            "<th>Substance</th><th>Amount</th><th>Evidence</th></tr></thead>"
             f"<tbody>{rows}</tbody></table></section>"
         )
     if result.prior_treatments:
@@ -624,12 +650,12 @@ def render_note(result: NoteResult, text: str, *, index_href: str | None = None)
     details = _details_sections(result, targets)
 
     items = [
-        _Item(m.start, m.end, rank, f"m{index}", _mention_attrs(m, targets.warnings.get(f"m{index}", [])))
+        SpanItem(m.start, m.end, rank, f"m{index}", _mention_attrs(m, targets.warnings.get(f"m{index}", [])))
         for rank, (index, m) in enumerate(valid)
     ]
     offset = len(items)
     for rank, (key, (start, end)) in enumerate(targets.anchors.items()):
-        items.append(_Item(start, end, offset + rank, key, _anchor_attrs(targets.warnings.get(key, []))))
+        items.append(SpanItem(start, end, offset + rank, key, _anchor_attrs(targets.warnings.get(key, []))))
     body_text = layout_spans(text, items)
 
     skipped = bad + targets.skipped
@@ -1084,6 +1110,7 @@ __all__ = [
     "INDEX_CSV_COLUMNS",
     "LABEL_COLOURS",
     "IndexEntry",
+    "SpanItem",
     "NoteSummary",
     "ReviewReport",
     "bar_chart",
