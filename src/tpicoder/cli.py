@@ -20,7 +20,7 @@ from tpicoder.errors import ClaimError, InputError, TpiCoderError
 from tpicoder.schema import Claim, NoteResult
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trigger point injection notes -> claim lines and documentation warnings.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
 FORMATS = ("json", "jsonl", "csv", "html")
 
 
@@ -151,7 +151,7 @@ def analyze(
             extra = _add_frequency(stage, payer)
             _write(stage, extra, fmt, out)
     except TpiCoderError as exc:
-        err.print(f"[red]error[/red] {exc}")
+        err.print(f"error: {exc}", style="red", markup=False)
         raise typer.Exit(2) from exc
     _report_failures(failures)
 
@@ -193,9 +193,9 @@ def _write(stage: Path, extra: dict[str, list[Any]], fmt: str, out: Path | None)
 def _report_failures(failures: list[tuple[str, str]]) -> None:
     if not failures:
         return
-    err.print(f"[red]{len(failures)} input(s) failed[/red]; the others were written:")
+    err.print(f"{len(failures)} input(s) failed; the others were written:", style="red", markup=False)
     for name, reason in failures:
-        err.print(f"  {name}: {reason}")
+        err.print(f"  {name}: {reason}", markup=False)
     raise typer.Exit(1)
 
 
@@ -217,7 +217,7 @@ def review(
                                lexicons=str(lexicons) if lexicons else None, show_progress=progress, failures=failures)
         report = write_review(items, out)
     except TpiCoderError as exc:
-        err.print(f"[red]error[/red] {exc}")
+        err.print(f"error: {exc}", style="red", markup=False)
         raise typer.Exit(2) from exc
     err.print(f"wrote {getattr(report, 'pages', '?')} page(s) and index.html to {out}")
     _report_failures(failures)
@@ -237,7 +237,7 @@ def evaluate(
     try:
         report = score(corpus, run, payer=payer).as_dict()
     except TpiCoderError as exc:
-        err.print(f"[red]error[/red] {exc}")
+        err.print(f"error: {exc}", style="red", markup=False)
         raise typer.Exit(2) from exc
     if as_json:
         typer.echo(json.dumps(report, indent=2))

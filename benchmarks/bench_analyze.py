@@ -1,0 +1,84 @@
+"""Throughput and memory of analyze_many on one core, beside bare spaCy tokenization.
+
+Prints figures; asserts nothing. Notes are ~350 words, assembled from the dev corpus's sentences in
+random order (seeded), so vocabulary is realistic and notes differ.
+
+    python benchmarks/bench_analyze.py [--notes 1000] [--memory-notes 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import resource
+import time
+from pathlib import Path
+
+import spacy
+
+from tpicoder.api import analyze_many
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_notes(n: int, words: int = 350, seed: int = 7) -> list[str]:
+    sentences = []
+    for p in sorted((ROOT / "corpora" / "dev" / "notes").glob("*.txt")):
+        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", p.read_text(encoding="utf-8")) if len(s.split()) > 3]
+    rng = random.Random(seed)
+    notes = []
+    for _ in range(n):
+        parts, count = [], 0
+        while count < words:
+            s = rng.choice(sentences)
+            parts.append(s)
+            count += len(s.split())
+        notes.append("\n".join(parts))
+    return notes
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--notes", type=int, default=1000)
+    ap.add_argument("--memory-notes", type=int, default=0, help="also stream this many notes and report peak RSS")
+    args = ap.parse_args()
+    notes = make_notes(args.notes)
+    words = sum(len(n.split()) for n in notes) / len(notes)
+    blank = spacy.blank("en")
+    for _ in blank.pipe(notes[:50]):
+        pass
+    t0 = time.perf_counter()
+    for _ in blank.pipe(notes):
+        pass
+    tok = time.perf_counter() - t0
+    for _ in analyze_many(notes[:50]):
+        pass
+    t0 = time.perf_counter()
+    for _ in analyze_many(notes):
+        pass
+    full = time.perf_counter() - t0
+    print(f"notes {len(notes)}  mean words {words:.0f}")
+    print(f"spacy.blank tokenization   {len(notes) / tok:9.0f} notes/s")
+    print(f"tpicoder analyze_many      {len(notes) / full:9.0f} notes/s  ({full / tok:.1f}x tokenization)")
+    if args.memory_notes:
+        base = rss_mb()
+        checkpoints = {}
+        step = max(1, args.memory_notes // 5)
+
+        def stream():
+            for i in range(args.memory_notes):
+                yield notes[i % len(notes)] + f"\nid {i}"
+
+        for i, _ in enumerate(analyze_many(stream()), 1):
+            if i % step == 0:
+                checkpoints[i] = rss_mb()
+        print(f"peak RSS before {base:.0f} MB; during stream: " + ", ".join(f"{k}:{v:.0f}MB" for k, v in checkpoints.items()))
+
+
+if __name__ == "__main__":
+    main()
