@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import TARGET_LABELS, Hit, hits, register_extensions
+from tpicoder.extract.extensions import TARGET_LABELS, Hit, hits, register_extensions, token_table
 from tpicoder.lexicon import ExtractionLexicon
 
 ASSERTION_CATEGORIES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL")
@@ -36,27 +36,27 @@ def segment(doc: Doc) -> tuple[list[int], list[int], list[int], list[bool]]:
     Sentences end at '.', '!', '?' tokens and at line breaks (dictation and templates put one item
     per line); paragraphs end at blank lines.
     """
+    table = token_table(doc)
     sent_ids, line_ids, para_ids = [], [], []
     colon_end: list[bool] = []
     sent = line = para = 0
     last_real = ""
-    for tok in doc:
-        text = tok.text
+    for text, space in zip(table.text, table.is_space, strict=True):
         sent_ids.append(sent)
         line_ids.append(line)
         para_ids.append(para)
-        if tok.is_space:
+        if space:
             newlines = text.count("\n")
             if newlines:
                 colon_end.append(last_real == ":")
                 sent += 1
                 line += newlines
-                if newlines > 1 or text.replace(" ", "").replace("\t", "").count("\n") > 1:
+                if newlines > 1:
                     para += 1
                 last_real = ""
             continue
         last_real = text
-        if text in _SENT_END or tok.whitespace_ == "" and text.endswith("\n"):
+        if text in _SENT_END:
             colon_end.append(False)
             sent += 1
             last_real = ""
@@ -130,8 +130,9 @@ class ContextAssertion(LexiconComponent):
         inherited: dict[int, set[str]] = {}
         lead_cats: set[str] | None = None
         sent_last_tok: dict[int, int] = {}
+        spaces = token_table(doc).is_space
         for i, sid in enumerate(sent_ids):
-            if not doc[i].is_space:
+            if not spaces[i]:
                 sent_last_tok[sid] = i
         for s in range(len(colon_end)):
             if lead_cats is not None:

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import hits, register_extensions
+from tpicoder.extract.extensions import hits, register_extensions, token_table, doc_text
 from tpicoder.extract.laterality import assign_sides
 from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes
 from tpicoder.extract.substances import bind_quantities
@@ -39,7 +39,8 @@ class AttributeBinder(LexiconComponent):
         """Bind attributes in place."""
         self.ensure_ready()
         all_hits = hits(doc)
-        tokens = [t.text for t in doc]
+        table = token_table(doc)
+        tokens = table.text
         sent_ids = doc._.tpi_sents or [0] * len(doc)
         line_ids = doc._.tpi_lines or [0] * len(doc)
         muscles = sorted((h for h in all_hits if h.label in ("MUSCLE", "REGIONAL")), key=lambda h: h.tok_start)
@@ -59,10 +60,10 @@ class AttributeBinder(LexiconComponent):
         gap = self.data["substances"]["max_quantity_gap"]
         bind_outcomes(treatments, outcomes, sent_ids, max_gap=2 * gap)
         bounds: dict[int, tuple[int, int]] = {}
-        for tok, sid in zip(doc, sent_ids, strict=False):
-            lo, hi = bounds.get(sid, (tok.idx, tok.idx + len(tok)))
-            bounds[sid] = (min(lo, tok.idx), max(hi, tok.idx + len(tok)))
-        bind_durations(doc.text, treatments, bounds, self._duration, max_chars=6 * gap)
+        for idx, text, sid in zip(table.idx, table.text, sent_ids, strict=False):
+            lo, hi = bounds.get(sid, (idx, idx + len(text)))
+            bounds[sid] = (min(lo, idx), max(hi, idx + len(text)))
+        bind_durations(doc_text(doc), treatments, bounds, self._duration, max_chars=6 * gap)
         return doc
 
 

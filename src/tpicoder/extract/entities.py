@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 
 from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import Hit, hits, register_extensions
+from tpicoder.extract.extensions import Hit, hits, register_extensions, token_table, doc_text
 from tpicoder.lexicon import ExtractionLexicon
 
 LAYERS = {
@@ -95,7 +95,7 @@ class EntityMatcher(LexiconComponent):
         """Add entity, side, cue and pattern hits to ``doc._.tpi_hits``."""
         self.ensure_ready()
         by_layer: dict[str, list[Hit]] = {}
-        caps = is_mostly_caps(doc.text) if self._caps else False
+        caps = is_mostly_caps(doc_text(doc)) if self._caps else False
         for matcher in (self._lower, self._orth):
             for match_id, start, end in matcher(doc):
                 rec = self._records[match_id]
@@ -108,7 +108,7 @@ class EntityMatcher(LexiconComponent):
         out = hits(doc)
         for layer, items in by_layer.items():
             out.extend(longest_first(items, _ENTITY_PRIORITY if layer == "entity" else None))
-        text = doc.text
+        text = doc_text(doc)
         for rule, regex in self._regex:
             for m in regex.finditer(text):
                 if m.end() <= m.start():
@@ -124,7 +124,8 @@ class EntityMatcher(LexiconComponent):
     def _caps_context(self, doc: Doc, start: int, end: int, text: str) -> bool:
         words = self._caps[text]
         lo, hi = max(0, start - 2), min(len(doc), end + 2)
-        return any(doc[i].lower_ in words for i in range(lo, hi) if not start <= i < end)
+        lower = token_table(doc).lower
+        return any(lower[i] in words for i in range(lo, hi) if not start <= i < end)
 
 
 @Language.factory(

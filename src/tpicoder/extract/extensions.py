@@ -63,7 +63,41 @@ _ATTRS: dict[str, Any] = {
     "tpi_hits": None,
     "tpi_sents": None,
     "tpi_lines": None,
+    "tpi_tokens": None,
+    "tpi_text": None,
 }
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once per Doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc._.tpi_text
+    if text is None:
+        text = doc.text
+        doc._.tpi_text = text
+    return text
+
+
+@dataclass(slots=True)
+class TokenTable:
+    """Per-token facts read once per Doc (creating spaCy Token objects is the hot path)."""
+
+    text: list[str]
+    lower: list[str]
+    idx: list[int]
+    is_space: list[bool]
+    is_alpha: list[bool]
+    whitespace: list[str]
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The doc's token table, built on first use."""
+    table = doc._.tpi_tokens
+    if table is None:
+        toks = list(doc)
+        table = TokenTable([t.text for t in toks], [t.lower_ for t in toks], [t.idx for t in toks],
+                           [t.is_space for t in toks], [t.is_alpha for t in toks], [t.whitespace_ for t in toks])
+        doc._.tpi_tokens = table
+    return table
 
 
 def register_extensions() -> None:

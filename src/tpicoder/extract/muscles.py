@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from tpicoder.extract.aliases import fuzzy_targets
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import Hit, hits, register_extensions
+from tpicoder.extract.extensions import Hit, hits, register_extensions, token_table
 from tpicoder.extract.fuzzy import FuzzyIndex
 from tpicoder.lexicon import ExtractionLexicon
 
@@ -53,25 +53,26 @@ class FuzzyMuscleMatcher(LexiconComponent):
                 covered.update(range(h.tok_start, h.tok_end))
         n = len(doc)
         self._extend_exact(doc, out, covered)
+        table = token_table(doc)
+        alpha, texts = table.is_alpha, table.text
         min_len = self.index.min_length
-        i = 0
         lookup = self.index.lookup
+        width_max = min(self.max_words, 3)
+        i = 0
         while i < n:
-            tok = doc[i]
-            if i in covered or not tok.is_alpha:
+            if i in covered or not alpha[i]:
                 i += 1
                 continue
             found = None
-            for width in range(min(self.max_words, 3), 0, -1):
+            for width in range(width_max, 0, -1):
                 j = i + width
-                if j > n or any(k in covered or not doc[k].is_alpha for k in range(i, j)):
+                if j > n or any(k in covered or not alpha[k] for k in range(i, j)):
                     continue
-                span = doc[i:j]
-                if width == 1 and len(tok) < min_len:
+                if width == 1 and len(texts[i]) < min_len:
                     continue
-                result = lookup(span.text)
+                result = lookup(" ".join(texts[i:j]))
                 if result is not None:
-                    found = (span, result)
+                    found = (doc[i:j], result)
                     break
             if found is None:
                 i += 1
@@ -88,15 +89,13 @@ class FuzzyMuscleMatcher(LexiconComponent):
             i = span.end
         return doc
 
-
     def _extend_exact(self, doc: Doc, out: list[Hit], covered: set[int]) -> None:
         """Re-read an exact hit plus a misspelled next word ("rhomboid majr" is rhomboid_major)."""
         n = len(doc)
         for idx, h in enumerate(out):
             if h.label not in ("MUSCLE", "REGIONAL") or h.match == "fuzzy" or h.tok_end >= n:
                 continue
-            nxt = doc[h.tok_end]
-            if h.tok_end in covered or not nxt.is_alpha:
+            if h.tok_end in covered or not token_table(doc).is_alpha[h.tok_end]:
                 continue
             span = doc[h.tok_start:h.tok_end + 1]
             result = self.index.lookup(span.text)

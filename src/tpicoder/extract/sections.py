@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import Hit, Section, hits, register_extensions
+from tpicoder.extract.extensions import Hit, Section, hits, register_extensions, doc_text
 from tpicoder.lexicon import ExtractionLexicon
 
 _BULLET = r"(?:[-*•#>]+\s*|\d{1,2}[.)]\s+|[A-Z][.)]\s+)?"
@@ -131,7 +131,8 @@ class SectionDetector(LexiconComponent):
     def __call__(self, doc: Doc) -> Doc:
         """Find the sections of ``doc``."""
         self.ensure_ready()
-        sections = find_sections(doc.text, self._long, self._letter, self._kinds, self._patterns,
+        text = doc_text(doc)
+        sections = find_sections(text, self._long, self._letter, self._kinds, self._patterns,
                                  self._table_columns)
         out = hits(doc)
         for sec in sections:
@@ -139,7 +140,7 @@ class SectionDetector(LexiconComponent):
             sec.tok_start = span.start if span is not None else 0
             end_span = doc.char_span(sec.start, sec.end, alignment_mode="expand")
             sec.tok_end = end_span.end if end_span is not None else len(doc)
-            header_text = doc.text[sec.header_start:sec.header_end].rstrip(" \t:#-\r\n")
+            header_text = text[sec.header_start:sec.header_end].rstrip(" \t:#-\r\n")
             if not header_text:
                 continue
             out.append(Hit("SECTION", sec.header_start, sec.header_start + len(header_text), sec.tok_start,
