@@ -437,19 +437,22 @@ def all_diagnoses_nonspecific(ctx: NoteContext) -> Fact:
 
 
 def muscle_regions(ctx: NoteContext) -> set[str]:
-    """Regions of the counted muscles, widened by rules.yaml ``muscle_regions`` and ``adjacent_regions``."""
+    """Regions a diagnosis may name to match the counted muscles.
+
+    Each muscle's own region and its ``adjacent_regions`` (rules.yaml), plus the extra regions
+    ``muscle_regions`` lists for long muscles (not widened again: one hop only).
+    """
     settings = ctx.bundle.rules.settings
-    regions: set[str] = set()
-    for m in ctx.plan.counted:
-        regions.add(m.region)
-        regions.update(settings.muscle_regions.get(m.muscle, []))
-    widened = set(regions)
+    own = {m.region for m in ctx.plan.counted}
+    regions = set(own)
     for a, b in settings.adjacent_regions:
-        if a in regions:
-            widened.add(b)
-        if b in regions:
-            widened.add(a)
-    return widened
+        if a in own:
+            regions.add(b)
+        if b in own:
+            regions.add(a)
+    for m in ctx.plan.counted:
+        regions.update(settings.muscle_regions.get(m.muscle, []))
+    return regions
 
 
 @predicate(params=("diagnosis_regions", "muscle_regions"))
