@@ -159,8 +159,12 @@ NONSPECIFIC_CASES = [
     pytest.param([("pain", "R52"), ("myalgia", "M79.12")], False, id="one-specific-is-enough"),
     pytest.param([("cervicalgia", "M54.2")], True, id="site-pain-alone-is-nonspecific"),
     pytest.param([("upper back pain", None)], True, id="uncoded-site-pain-alone-is-nonspecific"),
-    pytest.param([("cervicalgia", "M54.2"), ("muscle spasm", "M62.838")], False, id="site-pain-with-disorder"),
-    pytest.param([("cervicalgia", "M54.2"), ("myofascial pain", None)], False, id="site-pain-with-myofascial"),
+    pytest.param(
+        [("cervicalgia", "M54.2"), ("muscle spasm", "M62.838")], False, id="site-pain-with-disorder"
+    ),
+    pytest.param(
+        [("cervicalgia", "M54.2"), ("myofascial pain", None)], False, id="site-pain-with-myofascial"
+    ),
     pytest.param([("something odd", None)], False, id="unknown-text-is-not-vague"),
     pytest.param([("odd", "Z99.89")], False, id="unknown-code-is-not-vague"),
 ]

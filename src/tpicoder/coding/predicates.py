@@ -425,7 +425,7 @@ def diagnosis_code_invalid(ctx: NoteContext) -> Fact:
 
 @predicate(params=("diagnoses",))
 def all_diagnoses_nonspecific(ctx: NoteContext) -> Fact:
-    """There are diagnoses and every one is vague; a diagnosis of unknown specificity is not vague."""
+    """Check that every diagnosis is in rules.yaml ``nonspecific_specificities`` (unknown ones never are)."""
     vague = set(ctx.bundle.rules.settings.nonspecific_specificities)
     value = bool(ctx.diagnoses) and all(a.specificity in vague for a in ctx.diagnoses)
     labels = [a.diagnosis.code or a.diagnosis.text for a in ctx.diagnoses]
