@@ -29,6 +29,15 @@ SectionKind = Literal[
 ]
 
 
+def _check_regex(value: str) -> str:
+    """Validator body shared by every regex field: the pattern must compile."""
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"regex does not compile: {exc}") from exc
+    return value
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -105,14 +114,7 @@ class TreatmentLexicon(_Versioned):
     duration_pattern: str
     caps_ambiguous: dict[str, list[str]] = Field(default_factory=dict)
 
-    @field_validator("duration_pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"regex does not compile: {exc}") from exc
-        return value
+    _compiles = field_validator("duration_pattern")(classmethod(lambda cls, value: _check_regex(value)))
 
 
 class LateralityLexicon(_Versioned):
@@ -141,14 +143,7 @@ class HeaderPattern(_Record):
     kind: SectionKind
     pattern: str
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"regex does not compile: {exc}") from exc
-        return value
+    _compiles = field_validator("pattern")(classmethod(lambda cls, value: _check_regex(value)))
 
 
 class SectionLexicon(_Versioned):
@@ -198,14 +193,7 @@ class PatternRule(_Record):
     value: str | None = None
     flags: list[Literal["IGNORECASE", "MULTILINE"]] = Field(default_factory=lambda: ["IGNORECASE"])
 
-    @field_validator("pattern")
-    @classmethod
-    def _compiles(cls, value: str) -> str:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"regex does not compile: {exc}") from exc
-        return value
+    _compiles = field_validator("pattern")(classmethod(lambda cls, value: _check_regex(value)))
 
     def compiled(self) -> re.Pattern[str]:
         """Compile with the rule's flags."""
