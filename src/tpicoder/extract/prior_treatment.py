@@ -6,20 +6,14 @@ import re
 from collections.abc import Sequence
 
 from tpicoder.extract.extensions import Hit
+from tpicoder.extract.nearest import NearestIndex
 
 
 def bind_outcomes(treatments: list[Hit], outcomes: list[Hit], sent_ids: Sequence[int], *, max_gap: int) -> None:
     """Give each treatment the nearest outcome cue of its sentence (``attrs['outcome']``)."""
+    index = NearestIndex(outcomes)
     for t in treatments:
-        best, best_d = None, None
-        for o in outcomes:
-            if sent_ids[o.tok_start] != sent_ids[t.tok_start]:
-                continue
-            d = o.tok_start - t.tok_end if o.tok_start >= t.tok_end else t.tok_start - o.tok_end
-            if d < 0 or d > max_gap:
-                continue
-            if best_d is None or d < best_d:
-                best, best_d = o, d
+        best = index.nearest(t, sent_ids, max_gap)
         t.attrs = {**t.attrs, "outcome": best.norm if best else "unknown", "outcome_hit": best}
 
 

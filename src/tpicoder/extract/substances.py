@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from tpicoder.extract.extensions import Hit
+from tpicoder.extract.nearest import NearestIndex
 
 UNIT_NORMAL = {"mg": "mg", "milligram": "mg", "milligrams": "mg", "mcg": "mcg", "unit": "units", "units": "units",
                "u": "units", "iu": "units", "ml": "mL", "cc": "mL", "cm3": "mL", "milliliter": "mL",
@@ -35,18 +36,13 @@ def bind_quantities(substances: list[Hit], quantities: list[Hit], multipliers: l
     """
     for s in substances:
         s.attrs = {**s.attrs, "quantity_hits": []}
+    index = NearestIndex(substances)
     for q in quantities:
-        best, best_d = None, None
-        for s in substances:
-            if sent_ids[s.tok_start] != sent_ids[q.tok_start]:
-                continue
-            d = q.tok_start - s.tok_end if q.tok_start >= s.tok_end else s.tok_start - q.tok_end
-            if d < 0 or d > max_gap:
-                continue
-            # Prefer a substance after a concentration ("1% lidocaine"), before a dose ("Kenalog 40 mg").
-            penalty = 0.5 if (q.label == "CONCENTRATION") == (q.tok_start >= s.tok_end) else 0.0
-            if best_d is None or d + penalty < best_d:
-                best, best_d = s, d + penalty
+        # Prefer a substance after a concentration ("1% lidocaine"), before a dose ("Kenalog 40 mg").
+        def cost(s: Hit, gap: int, q: Hit = q) -> float:
+            return gap + (0.5 if (q.label == "CONCENTRATION") == (q.tok_start >= s.tok_end) else 0.0)
+
+        best = index.nearest(q, sent_ids, max_gap, cost)
         if best is not None:
             best.attrs["quantity_hits"].append(q)
     for s in substances:
