@@ -192,6 +192,7 @@ class PatternRule(_Record):
     pattern: str
     value: str | None = None
     flags: list[Literal["IGNORECASE", "MULTILINE"]] = Field(default_factory=lambda: ["IGNORECASE"])
+    requires: list[str] = Field(default_factory=list)
 
     _compiles = field_validator("pattern")(classmethod(lambda cls, value: _check_regex(value)))
 

@@ -9,6 +9,7 @@ quantities, header fields and events.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Any
 
@@ -95,28 +96,40 @@ class EntityMatcher(LexiconComponent):
         """Add entity, side, cue and pattern hits to ``doc._.tpi_hits``."""
         self.ensure_ready()
         by_layer: dict[str, list[Hit]] = {}
-        caps = is_mostly_caps(doc_text(doc)) if self._caps else False
+        text = doc_text(doc)
+        table = token_table(doc)
+        idx, toks = table.idx, table.text
+        caps = is_mostly_caps(text) if self._caps else False
+        found_labels: set[str] = set()
         for matcher in (self._lower, self._orth):
             for match_id, start, end in matcher(doc):
                 rec = self._records[match_id]
-                span = doc[start:end]
-                if caps and rec["case_sensitive"] and span.text in self._caps and not self._caps_context(doc, start, end, span.text):
+                start_char, end_char = idx[start], idx[end - 1] + len(toks[end - 1])
+                surface = text[start_char:end_char]
+                if caps and rec["case_sensitive"] and surface in self._caps and not self._caps_context(doc, start, end, surface):
                     continue
-                hit = Hit(rec["label"], span.start_char, span.end_char, start, end, norm=rec["id"], match=rec["kind"],
-                          alias=span.text.lower(), rule_id=rec["rule"], attrs=rec)
+                hit = Hit(rec["label"], start_char, end_char, start, end, norm=rec["id"], match=rec["kind"],
+                          alias=surface.lower(), rule_id=rec["rule"], attrs=rec)
                 by_layer.setdefault(LAYERS[rec["label"]], []).append(hit)
         out = hits(doc)
         for layer, items in by_layer.items():
-            out.extend(longest_first(items, _ENTITY_PRIORITY if layer == "entity" else None))
-        text = doc_text(doc)
+            kept = longest_first(items, _ENTITY_PRIORITY if layer == "entity" else None)
+            out.extend(kept)
+            found_labels.update(h.label for h in kept)
+        n = len(idx)
         for rule, regex in self._regex:
+            needs = rule.get("requires")
+            if needs and found_labels.isdisjoint(needs):
+                continue
             for m in regex.finditer(text):
-                if m.end() <= m.start():
+                start_char, end_char = m.span()
+                if end_char <= start_char or not n:
                     continue
-                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                if span is None:
-                    continue
-                out.append(Hit(rule["label"], m.start(), m.end(), span.start, span.end, norm=rule.get("value"),
+                # Token span covering the match (spaCy's char_span with alignment_mode="expand").
+                tok_start = max(0, bisect.bisect_right(idx, start_char) - 1)
+                tok_end = bisect.bisect_left(idx, end_char)
+                found_labels.add(rule["label"])
+                out.append(Hit(rule["label"], start_char, end_char, tok_start, tok_end, norm=rule.get("value"),
                                match="pattern", rule_id=rule["id"], value=m.group(1) if m.re.groups else m.group(0),
                                groups=m.groups(), attrs=_PATTERN_CUE if rule["label"] == "CUE" else {}))
         return doc

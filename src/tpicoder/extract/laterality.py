@@ -11,6 +11,7 @@ Order of evidence, strongest first:
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from tpicoder.extract.extensions import Hit
@@ -19,6 +20,7 @@ from tpicoder.extract.extensions import Hit
 BRIDGE = frozenset({"the", "|", ":", "-", "(", ")", "upper", "middle", "mid", "lower", "of", "fibers", "portion",
                     "\t", "side", "sided", "aspect", "on", "in", "muscle", "belly", "superior", "inferior", "deep",
                     "superficial", "anterior", "posterior", "medial", "lateral", "=", "–", "—", "at", "into"})
+SUFFIX_BRIDGE = BRIDGE | {","}
 # Tokens that may join the muscles of one list.
 LIST_SEP = frozenset({",", "and", "&", "/", "+", "plus", "the", "as", "well", "with", "also", "then", "or",
                       "including", "both", "muscles", "muscle", "-", "–", "—"})
@@ -45,14 +47,13 @@ def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], se
     if not muscles:
         return
     starts = [m.tok_start for m in muscles]
+    side_starts = [s.tok_start for s in sides]
     bound: set[int] = set()
     rule: dict[int, str] = {}
-    # 1. prefixes
+    # 1. prefixes: the first muscle after each side word
     for si, s in enumerate(sides):
-        for mi in range(len(muscles)):
+        for mi in range(bisect.bisect_left(starts, s.tok_end), len(muscles)):
             m = muscles[mi]
-            if m.tok_start < s.tok_end:
-                continue
             gap = m.tok_start - s.tok_end
             if gap > max_prefix_gap:
                 break
@@ -67,13 +68,14 @@ def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], se
         if m.side is not None:
             continue
         next_start = starts[mi + 1] if mi + 1 < len(muscles) else 10**9
-        for si, s in enumerate(sides):
-            if si in bound or s.tok_start < m.tok_end:
+        for si in range(bisect.bisect_left(side_starts, m.tok_end), len(sides)):
+            s = sides[si]
+            if si in bound:
                 continue
             if s.tok_start - m.tok_end > max_suffix_gap or s.tok_start >= next_start:
                 break
             if (sent_ids[s.tok_start] == sent_ids[m.tok_start] and line_ids[s.tok_start] == line_ids[m.tok_start]
-                    and _gap_ok(tokens, m.tok_end, s.tok_start, BRIDGE | {","})):
+                    and _gap_ok(tokens, m.tok_end, s.tok_start, SUFFIX_BRIDGE)):
                 m.side = s.norm
                 rule[mi] = "suffix"
                 bound.add(si)
