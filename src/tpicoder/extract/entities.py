@@ -50,6 +50,32 @@ def longest_first(items: list[Hit], priority: dict[str, int] | None = None) -> l
     return kept
 
 
+def same_length_lower(text: str) -> str:
+    """``text.lower()``, keeping characters whose lower case is longer (e.g. 'İ') so offsets hold."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def lower_pattern(pattern: str) -> str:
+    """Lower-case the literal letters of a regex (escapes such as \\S, \\B and \\D keep their case).
+
+    Used with :func:`same_length_lower` so a case-insensitive rule can run case-sensitively.
+    """
+    out, escaped = [], False
+    for ch in pattern:
+        if escaped:
+            out.append(ch)
+            escaped = False
+        elif ch == "\\":
+            out.append(ch)
+            escaped = True
+        else:
+            out.append(ch.lower())
+    return "".join(out)
+
+
 def is_mostly_caps(text: str, threshold: float = 0.8) -> bool:
     """True when letters are mostly capitals (a note typed in ALL CAPS)."""
     letters = [c for c in text[:4000] if c.isalpha()]
@@ -86,10 +112,14 @@ class EntityMatcher(LexiconComponent):
             self._records[vocab.strings[key]] = rec
         self._regex = []
         for rule in self.data["regex"]:
-            flags = 0
-            for name in rule.get("flags", []):
-                flags |= getattr(re, name)
-            self._regex.append((rule, re.compile(rule["pattern"], flags)))
+            names = rule.get("flags", [])
+            flags = re.MULTILINE if "MULTILINE" in names else 0
+            if "IGNORECASE" in names:
+                # Case-insensitive rules run case-sensitively over a lower-cased copy of the text:
+                # same matches, about twice as fast in Python's engine.
+                self._regex.append((rule, re.compile(lower_pattern(rule["pattern"]), flags), True))
+            else:
+                self._regex.append((rule, re.compile(rule["pattern"], flags), False))
         self._caps = {k: set(v) for k, v in self.data.get("caps_ambiguous", {}).items()}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -117,11 +147,14 @@ class EntityMatcher(LexiconComponent):
             out.extend(kept)
             found_labels.update(h.label for h in kept)
         n = len(idx)
-        for rule, regex in self._regex:
+        lowered = None
+        for rule, regex, on_lower in self._regex:
             needs = rule.get("requires")
             if needs and found_labels.isdisjoint(needs):
                 continue
-            for m in regex.finditer(text):
+            if on_lower and lowered is None:
+                lowered = same_length_lower(text)
+            for m in regex.finditer(lowered if on_lower else text):
                 start_char, end_char = m.span()
                 if end_char <= start_char or not n:
                     continue
@@ -129,9 +162,11 @@ class EntityMatcher(LexiconComponent):
                 tok_start = max(0, bisect.bisect_right(idx, start_char) - 1)
                 tok_end = bisect.bisect_left(idx, end_char)
                 found_labels.add(rule["label"])
+                # Values are read from the original text, never from the lower-cased copy.
+                groups = tuple(text[a:b] if a >= 0 else None for a, b in m.regs[1:])
                 out.append(Hit(rule["label"], start_char, end_char, tok_start, tok_end, norm=rule.get("value"),
-                               match="pattern", rule_id=rule["id"], value=m.group(1) if m.re.groups else m.group(0),
-                               groups=m.groups(), attrs=_PATTERN_CUE if rule["label"] == "CUE" else {}))
+                               match="pattern", rule_id=rule["id"], value=groups[0] if groups else text[start_char:end_char],
+                               groups=groups, attrs=_PATTERN_CUE if rule["label"] == "CUE" else {}))
         return doc
 
     def _caps_context(self, doc: Doc, start: int, end: int, text: str) -> bool:
