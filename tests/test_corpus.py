@@ -8,6 +8,7 @@ from tests.conftest import CORPORA
 from tests.helpers import assert_offsets
 from tpicoder.api import analyze
 from tpicoder.evaluate import Report, load_gold, score_note
+from tpicoder.schema import NoteResult
 
 # Floors set a little under the figures measured when each was committed; raise them as rules improve.
 THRESHOLDS = {
@@ -41,6 +42,12 @@ def test_corpus_scores_meet_thresholds(scored):
 def test_corpus_evidence_offsets_are_exact(scored):
     for result, text in scored[2]:
         assert_offsets(result, text)
+
+
+def test_corpus_results_revalidate_against_the_schema(scored):
+    # Evidence and mentions are built without re-validation for speed; every result must still pass it.
+    for result, _ in scored[2]:
+        assert NoteResult.model_validate_json(result.model_dump_json()) == result
 
 
 def test_dev_corpus_has_no_upcode(scored):

@@ -32,7 +32,13 @@ def lexicon_dir(override: str | os.PathLike[str] | None = None) -> Path:
     Raises:
         LexiconError: when no lexicon folder can be found.
     """
-    chosen = override or os.environ.get(ENV_VAR)
+    return _lexicon_dir(str(override) if override else None, os.environ.get(ENV_VAR))
+
+
+@functools.lru_cache(maxsize=64)
+def _lexicon_dir(override: str | None, env: str | None) -> Path:
+    # Resolved once per (argument, environment) pair: every load on the per-note path asks for it.
+    chosen = override or env
     if chosen:
         path = Path(chosen)
         if not path.is_dir():
@@ -65,11 +71,16 @@ def read_yaml(relpath: str, override: str | os.PathLike[str] | None = None) -> A
 
 
 def list_files(relfolder: str, suffix: str = ".yaml", override: str | os.PathLike[str] | None = None) -> list[str]:
-    """List the files of a lexicon sub-folder, as paths relative to the lexicon folder, sorted."""
-    folder = lexicon_dir(override) / relfolder
+    """List the files of a lexicon sub-folder, as paths relative to the lexicon folder, sorted (cached)."""
+    return list(_list_files(lexicon_dir(override), relfolder, suffix))
+
+
+@functools.lru_cache(maxsize=64)
+def _list_files(root: Path, relfolder: str, suffix: str) -> tuple[str, ...]:
+    folder = root / relfolder
     if not folder.is_dir():
-        return []
-    return sorted(f"{relfolder}/{p.name}" for p in folder.iterdir() if p.name.endswith(suffix))
+        return ()
+    return tuple(sorted(f"{relfolder}/{p.name}" for p in folder.iterdir() if p.name.endswith(suffix)))
 
 
 def format_validation_error(exc: ValidationError) -> str:
@@ -102,6 +113,8 @@ def load(relpath: str, model: type[M], override: str | os.PathLike[str] | None =
 
 
 def clear_cache() -> None:
-    """Forget parsed files (tests that edit lexicon copies call this)."""
+    """Forget parsed files and folder listings (tests that edit lexicon copies call this)."""
     _read_yaml.cache_clear()
     _load_model.cache_clear()
+    _lexicon_dir.cache_clear()
+    _list_files.cache_clear()

@@ -7,6 +7,7 @@ ICD-10-CM a code with children is a header and never billable, so such a code is
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Literal
@@ -83,6 +84,12 @@ def normalize_phrase(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
+@functools.cache
+def _normalized_pattern(pattern: str) -> str:
+    # Lexicon patterns are a bounded set: normalised once per process, not once per diagnosis.
+    return normalize_phrase(pattern)
+
+
 def match_phrase(text: str, phrases: PhraseFile) -> PhraseHint | None:
     """Return the hint whose pattern matches ``text``, the longest pattern winning."""
     norm = normalize_phrase(text)
@@ -92,7 +99,7 @@ def match_phrase(text: str, phrases: PhraseFile) -> PhraseHint | None:
     best: tuple[int, PhraseHint] | None = None
     for hint in phrases.phrases:
         for pattern in hint.patterns:
-            pat = normalize_phrase(pattern)
+            pat = _normalized_pattern(pattern)
             hit = norm == pat if hint.match == "exact" else f" {pat} " in padded
             if hit and (best is None or len(pat) > best[0]):
                 best = (len(pat), hint)

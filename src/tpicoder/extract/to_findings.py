@@ -48,10 +48,18 @@ class FindingsBuilder:
         self.text = doc.text if text is None else text
         self.hits: list[Hit] = list(doc._.tpi_hits or [])
         self.regional_map = regional_map
+        self._by_label: dict[str, list[Hit]] = {}
+        for h in sorted(self.hits, key=lambda h: h.start):
+            self._by_label.setdefault(h.label, []).append(h)
 
     def ev(self, start: int, end: int) -> Evidence:
-        """Evidence for a character span of the text."""
-        return Evidence(start=start, end=end, text=self.text[start:end])
+        """Evidence for a character span of the text.
+
+        Built with ``model_construct``: the span comes from the text itself, so the contract holds by
+        construction, and this is the most frequent model of a result (the corpus tests re-validate
+        every result).
+        """
+        return Evidence.model_construct(start=start, end=end, text=self.text[start:end])
 
     def hev(self, h: Hit) -> Evidence:
         """Evidence for a hit."""
@@ -59,7 +67,9 @@ class FindingsBuilder:
 
     def of(self, *labels: str) -> list[Hit]:
         """Hits with one of ``labels``, in text order."""
-        return sorted((h for h in self.hits if h.label in labels), key=lambda h: h.start)
+        if len(labels) == 1:
+            return list(self._by_label.get(labels[0], ()))
+        return sorted((h for label in labels for h in self._by_label.get(label, ())), key=lambda h: h.start)
 
     # -- muscles -----------------------------------------------------------------------------------
     def _resolve_regional(self, h: Hit, region_hits: list[Hit]) -> None:
@@ -234,11 +244,12 @@ class FindingsBuilder:
             norm = h.attrs.get("resolved", h.norm) if h.label == "REGIONAL" else h.norm
             if h.label in ("ICD10",):
                 norm = str(h.value).upper()
-            out.append(Mention(
+            # Trusted internal values (fixed label/assertion sets); re-validated in the corpus tests.
+            out.append(Mention.model_construct(
                 label=_MENTION_LABEL.get(h.label, h.label), text=self.text[h.start:h.end], start=h.start, end=h.end,
                 normalized=norm, assertion=h.assertion, section=h.section,
                 match=h.match if h.match in ("exact", "abbreviation", "fuzzy", "pattern") else "exact",
-                score=h.score, side=h.side or ("unspecified" if h.label in ("MUSCLE", "REGIONAL") else None),
+                score=float(h.score), side=h.side or ("unspecified" if h.label in ("MUSCLE", "REGIONAL") else None),
                 injected=h.injected if h.label in ("MUSCLE", "REGIONAL", "SUBSTANCE", "NONSPECIFIC") else None,
                 cue=self.text[cue.start:cue.end] if cue is not None else None,
                 cue_rule=cue.rule_id if cue is not None else None, rule_id=h.rule_id, alias=h.alias,
