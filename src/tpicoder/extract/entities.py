@@ -76,10 +76,15 @@ def lower_pattern(pattern: str) -> str:
     return "".join(out)
 
 
+_UPPER = re.compile(r"[^A-Z]+")
+_LETTER = re.compile(r"[^A-Za-z]+")
+
+
 def is_mostly_caps(text: str, threshold: float = 0.8) -> bool:
     """True when letters are mostly capitals (a note typed in ALL CAPS)."""
-    letters = [c for c in text[:4000] if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) / len(letters) >= threshold
+    sample = text[:4000]
+    letters = len(_LETTER.sub("", sample))
+    return bool(letters) and len(_UPPER.sub("", sample)) / letters >= threshold
 
 
 class EntityMatcher(LexiconComponent):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LOWER, ORTH, SPACY
 from spacy.tokens import Doc
 
 # Labels of entity hits (targets of assertion), side hits and cue hits.
@@ -69,11 +70,11 @@ _ATTRS: dict[str, Any] = {
 
 
 def doc_text(doc: Doc) -> str:
-    """``doc.text``, built once per Doc (spaCy rebuilds it from the tokens on every access)."""
+    """``doc.text``, built once per Doc (spaCy rebuilds it from Token objects on every access)."""
     text = doc._.tpi_text
     if text is None:
-        text = doc.text
-        doc._.tpi_text = text
+        token_table(doc)
+        text = doc._.tpi_text
     return text
 
 
@@ -93,10 +94,16 @@ def token_table(doc: Doc) -> TokenTable:
     """The doc's token table, built on first use."""
     table = doc._.tpi_tokens
     if table is None:
-        toks = list(doc)
-        table = TokenTable([t.text for t in toks], [t.lower_ for t in toks], [t.idx for t in toks],
-                           [t.is_space for t in toks], [t.is_alpha for t in toks], [t.whitespace_ for t in toks])
+        # One array read instead of a Token object per token (the costliest step of the pipeline).
+        strings = doc.vocab.strings
+        rows = doc.to_array([ORTH, SPACY, IDX, IS_SPACE, IS_ALPHA, LOWER]).tolist() if len(doc) else []
+        texts = [strings[r[0]] for r in rows]
+        ws = [" " if r[1] else "" for r in rows]
+        table = TokenTable(texts, [strings[r[5]] for r in rows], [r[2] for r in rows], [bool(r[3]) for r in rows],
+                           [bool(r[4]) for r in rows], ws)
         doc._.tpi_tokens = table
+        if doc._.tpi_text is None:
+            doc._.tpi_text = "".join(t + w for t, w in zip(texts, ws, strict=True))
     return table
 
 

@@ -54,19 +54,20 @@ class FuzzyMuscleMatcher(LexiconComponent):
         n = len(doc)
         self._extend_exact(doc, out, covered)
         table = token_table(doc)
-        alpha, texts = table.is_alpha, table.text
+        texts = table.text
+        free = [a and k not in covered for k, a in enumerate(table.is_alpha)]
         min_len = self.index.min_length
         lookup = self.index.lookup
         width_max = min(self.max_words, 3)
         i = 0
         while i < n:
-            if i in covered or not alpha[i]:
+            if not free[i]:
                 i += 1
                 continue
             found = None
             for width in range(width_max, 0, -1):
                 j = i + width
-                if j > n or any(k in covered or not alpha[k] for k in range(i, j)):
+                if j > n or not all(free[i:j]):
                     continue
                 if width == 1 and len(texts[i]) < min_len:
                     continue
