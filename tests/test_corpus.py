@@ -45,7 +45,6 @@ def test_corpus_evidence_offsets_are_exact(scored):
 
 
 def test_corpus_results_revalidate_against_the_schema(scored):
-    # Evidence and mentions are built without re-validation for speed; every result must still pass it.
     for result, _ in scored[2]:
         assert NoteResult.model_validate_json(result.model_dump_json()) == result
 

@@ -53,13 +53,8 @@ class FindingsBuilder:
             self._by_label.setdefault(h.label, []).append(h)
 
     def ev(self, start: int, end: int) -> Evidence:
-        """Evidence for a character span of the text.
-
-        Built with ``model_construct``: the span comes from the text itself, so the contract holds by
-        construction, and this is the most frequent model of a result (the corpus tests re-validate
-        every result).
-        """
-        return Evidence.model_construct(start=start, end=end, text=self.text[start:end])
+        """Evidence for a character span of the text."""
+        return Evidence(start=start, end=end, text=self.text[start:end])
 
     def hev(self, h: Hit) -> Evidence:
         """Evidence for a hit."""
@@ -244,8 +239,7 @@ class FindingsBuilder:
             norm = h.attrs.get("resolved", h.norm) if h.label == "REGIONAL" else h.norm
             if h.label in ("ICD10",):
                 norm = str(h.value).upper()
-            # Trusted internal values (fixed label/assertion sets); re-validated in the corpus tests.
-            out.append(Mention.model_construct(
+            out.append(Mention(
                 label=_MENTION_LABEL.get(h.label, h.label), text=self.text[h.start:h.end], start=h.start, end=h.end,
                 normalized=norm, assertion=h.assertion, section=h.section,
                 match=h.match if h.match in ("exact", "abbreviation", "fuzzy", "pattern") else "exact",
