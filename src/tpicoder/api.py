@@ -27,6 +27,11 @@ def _regional_map(lexicons_dir: str | None) -> dict[str, dict]:
 
 
 @functools.lru_cache(maxsize=4)
+def _history_cues(lexicons_dir: str | None) -> frozenset[str]:
+    return frozenset(load_extraction_lexicon(lexicons_dir).treatments.history_only_cues)
+
+
+@functools.lru_cache(maxsize=4)
 def _members(lexicons_dir: str | None) -> dict[str, list[str]]:
     lex = load_extraction_lexicon(lexicons_dir)
     return {m.id: list(m.members) for m in lex.muscles.entries if m.members}
@@ -45,7 +50,7 @@ def extract(text: str, *, lexicons_dir: str | None = None) -> Findings:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}; decode bytes first (tpicoder.extract.textio)")
     doc = _nlp(lexicons_dir)(tokenizer_view(text))
-    return doc_to_findings(doc, _regional_map(lexicons_dir), text, _members(lexicons_dir))
+    return doc_to_findings(doc, _regional_map(lexicons_dir), text, _members(lexicons_dir), _history_cues(lexicons_dir))
 
 
 def _result(text: str, findings: Findings, *, note_id: str | None, payer: str, claim: Claim | None,
@@ -107,8 +112,9 @@ def _worker_pipe(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
     nlp = _nlp(lexicons_dir)
     rmap = _regional_map(lexicons_dir)
     members = _members(lexicons_dir)
+    cues = _history_cues(lexicons_dir)
     views = [tokenizer_view(t) for t in texts]
-    return [doc_to_findings(d, rmap, t, members) for d, t in zip(nlp.pipe(views), texts, strict=True)]
+    return [doc_to_findings(d, rmap, t, members, cues) for d, t in zip(nlp.pipe(views), texts, strict=True)]
 
 
 def analyze_many(texts_or_records: Iterable[Any], *, n_process: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,

@@ -113,6 +113,10 @@ class TreatmentLexicon(_Versioned):
     outcome_cues: dict[Literal["failed", "partial_relief", "relief"], list[str]]
     duration_pattern: str
     caps_ambiguous: dict[str, list[str]] = Field(default_factory=dict)
+    history_only_cues: list[str] = Field(default_factory=list)
+    detail_ids: list[str] = Field(default_factory=list)
+    detail_markers: list[str] = Field(default_factory=list)
+    detail_max_gap: int = 8
 
     _compiles = field_validator("duration_pattern")(classmethod(lambda cls, value: _check_regex(value)))
 
@@ -326,6 +330,14 @@ def _check(lex: ExtractionLexicon) -> None:
             raise LexiconError(FILES["treatments"][0], f"entries.{entry.id}: not a CONTRACT.md treatment id")
     for rule in lex.patterns.rules:
         rule.compiled()
+    rule_ids = {r.id for r in lex.cues.rules} | {r.id for r in lex.patterns.rules if r.label == "CUE"}
+    tfile = FILES["treatments"][0]
+    for cue_id in lex.treatments.history_only_cues:
+        if cue_id not in rule_ids:
+            raise LexiconError(tfile, f"history_only_cues: {cue_id!r} is not a cue rule id")
+    for tid in lex.treatments.detail_ids:
+        if tid not in CONTRACT_TREATMENTS:
+            raise LexiconError(tfile, f"detail_ids: {tid!r} is not a treatment id")
 
 
 @functools.lru_cache(maxsize=8)

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import hits, register_extensions, token_table, doc_text
 from tpicoder.extract.laterality import assign_sides
-from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes
+from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details
 from tpicoder.extract.substances import bind_quantities
 from tpicoder.lexicon import ExtractionLexicon
 
@@ -29,6 +29,9 @@ class AttributeBinder(LexiconComponent):
             "laterality": dict(lex.settings.laterality),
             "substances": dict(lex.settings.substances),
             "duration_pattern": lex.treatments.duration_pattern,
+            "detail_ids": sorted(lex.treatments.detail_ids),
+            "detail_markers": sorted(m.lower() for m in lex.treatments.detail_markers),
+            "detail_max_gap": lex.treatments.detail_max_gap,
         }
 
     def compile(self) -> None:
@@ -63,6 +66,8 @@ class AttributeBinder(LexiconComponent):
         for idx, text, sid in zip(table.idx, table.text, sent_ids, strict=False):
             lo, hi = bounds.get(sid, (idx, idx + len(text)))
             bounds[sid] = (min(lo, idx), max(hi, idx + len(text)))
+        mark_details(treatments, tokens, sent_ids, detail_ids=frozenset(self.data["detail_ids"]),
+                     markers=frozenset(self.data["detail_markers"]), max_gap=self.data["detail_max_gap"])
         bind_durations(doc_text(doc), treatments, bounds, self._duration, max_chars=6 * gap)
         return doc
 

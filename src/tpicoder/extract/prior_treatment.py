@@ -34,3 +34,27 @@ def bind_durations(text: str, treatments: list[Hit], sentence_bounds: dict[int, 
                 best, best_d = m, d
         t.attrs = {**t.attrs, "duration": " ".join(best.group(0).split()) if best else None,
                    "duration_span": (best.start(), best.end()) if best else None}
+
+
+def mark_details(treatments: list[Hit], tokens: Sequence[str], sent_ids: Sequence[int], *, detail_ids: frozenset[str],
+                 markers: frozenset[str], max_gap: int) -> None:
+    """Mark treatments named as part of an earlier one ("PT (…, pec stretching)") in ``attrs['detail_of']``.
+
+    A treatment whose id is in ``detail_ids`` is a detail when, in the same sentence and within
+    ``max_gap`` tokens before it, a marker ("(", "including") follows another treatment mention, and no
+    ")" closes the parenthesis in between.
+    """
+    ordered = sorted(treatments, key=lambda h: h.tok_start)
+    for i, t in enumerate(ordered):
+        if t.norm not in detail_ids:
+            continue
+        for prev in reversed(ordered[:i]):
+            if sent_ids[prev.tok_start] != sent_ids[t.tok_start] or t.tok_start - prev.tok_end > max_gap:
+                break
+            if prev.norm == t.norm:
+                continue
+            between = [tokens[k].lower() for k in range(prev.tok_end, t.tok_start)]
+            opens = [k for k, w in enumerate(between) if w in markers]
+            if opens and ")" not in between[opens[0]:]:
+                t.attrs = {**t.attrs, "detail_of": prev.norm}
+                break

@@ -72,6 +72,13 @@ def find_procedure_tables(text: str, columns: frozenset[str]) -> list[tuple[int,
     return out
 
 
+def _title_end(text: str) -> int:
+    """End offset of the first non-blank line."""
+    start = len(text) - len(text.lstrip())
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
 def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str] | None, kinds: dict[str, str],
                   header_patterns: list[tuple[str, re.Pattern[str]]] = (),
                   table_columns: frozenset[str] = frozenset()) -> list[Section]:
@@ -81,10 +88,15 @@ def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str
     after it.
     """
     found: list[tuple[int, int, str]] = []
+    title_end = _title_end(text)
     for regex in (long_re, letter_re):
         if regex is None:
             continue
         for m in regex.finditer(text):
+            # The first line is usually a title ("Procedure note", "TRIGGER POINT INJECTION -
+            # PROCEDURE TEMPLATE"): there only a header with a colon opens a section.
+            if m.start() < title_end and ":" not in m.group(0):
+                continue
             name = re.sub(r"\s+", " ", m.group("name").lower())
             found.append((m.start("name"), m.end(), kinds[name]))
     for kind, regex in header_patterns:

@@ -42,8 +42,9 @@ class FindingsBuilder:
     """Turns the hits of one Doc into Findings. Regional ids are resolved here."""
 
     def __init__(self, doc: Doc, regional_map: dict[str, dict], text: str | None = None,
-                 members: dict[str, list[str]] | None = None) -> None:
+                 members: dict[str, list[str]] | None = None, history_only_cues: frozenset[str] = frozenset()) -> None:
         self.doc = doc
+        self.history_only_cues = history_only_cues
         self.members = members or {}
         self.text = doc.text if text is None else text
         self.hits: list[Hit] = list(doc._.tpi_hits or [])
@@ -172,12 +173,15 @@ class FindingsBuilder:
     def _treatments(self) -> list[PriorTreatment]:
         out: dict[str, PriorTreatment] = {}
         for h in self.of("PRIOR_TX"):
-            if h.assertion not in ("present", "historical"):
+            if h.assertion not in ("present", "historical") or h.attrs.get("detail_of"):
                 continue
-            historical = h.assertion == "historical" or h.section in ("history", "medications")
-            if h.attrs.get("history_only") and not historical:
+            cued = h.assertion == "historical" and h.cue is not None
+            if h.attrs.get("history_only") and not (cued and h.cue.rule_id in self.history_only_cues):
                 continue
-            if h.section in ("procedure", "plan") and h.assertion != "historical":
+            # In a plan or procedure, a treatment named without a historical cue is a recommendation
+            # or today's care ("Plan: home stretching"); an indication or assessment often recounts
+            # the failed care, so it counts there.
+            if h.section in ("procedure", "plan") and not cued:
                 continue
             outcome = h.attrs.get("outcome", "unknown")
             tr = out.get(h.norm)
@@ -252,7 +256,8 @@ class FindingsBuilder:
 
 
 def doc_to_findings(doc: Doc, regional_map: dict[str, dict], text: str | None = None,
-                    members: dict[str, list[str]] | None = None) -> Findings:
+                    members: dict[str, list[str]] | None = None,
+                    history_only_cues: frozenset[str] = frozenset()) -> Findings:
     """Build the Findings of a processed Doc.
 
     Args:
@@ -260,5 +265,6 @@ def doc_to_findings(doc: Doc, regional_map: dict[str, dict], text: str | None = 
         regional_map: regional name id -> {"by_region", "default", "regions"} from the muscle lexicon.
         text: the original text when the Doc was built from a same-length normalised copy.
         members: group id -> member muscle ids, to drop a group mention that refers to a named member.
+        history_only_cues: cue rule ids that can date a bare procedure name as earlier care.
     """
-    return FindingsBuilder(doc, regional_map, text, members).build()
+    return FindingsBuilder(doc, regional_map, text, members, history_only_cues).build()
