@@ -132,6 +132,7 @@ class LateralityLexicon(_Versioned):
     bilateral_cs: list[str] = Field(default_factory=list)
     glued_prefixes: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
     side_columns: list[str] = Field(default_factory=list)
+    direction_words: list[str] = Field(default_factory=list)
 
 
 class SectionEntry(_Record):

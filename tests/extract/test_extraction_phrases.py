@@ -32,6 +32,8 @@ MUSCLE_CASES = [
      {("trapezius", "left"), ("levator_scapulae", "right")}),
     ("PROCEDURE: TPI TO LEFT UPPER TRAPEZIUS AND LEFT SCM WITH 1% LIDOCAINE 2 ML EACH.",
      {("trapezius", "left"), ("sternocleidomastoid", "left")}),
+    ("Procedure: supine, head turned to the R. Scalenes localized by palpation. 2 mL to the L scalenes.",
+     {("scalenes", "left")}),
     ("pt here for tpi left trap and right levator injected with lido 2cc tolerated well",
      {("trapezius", "left"), ("levator_scapulae", "right")}),
 ]

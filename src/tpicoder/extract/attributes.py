@@ -27,6 +27,7 @@ class AttributeBinder(LexiconComponent):
         """Gap settings and the duration regex."""
         return {
             "laterality": dict(lex.settings.laterality),
+            "direction_words": sorted(w.lower() for w in lex.laterality.direction_words),
             "substances": dict(lex.settings.substances),
             "duration_pattern": lex.treatments.duration_pattern,
             "detail_ids": sorted(lex.treatments.detail_ids),
@@ -51,7 +52,8 @@ class AttributeBinder(LexiconComponent):
         sections = [(s.tok_start, s.tok_end) for s in (doc._.tpi_sections or [])]
         lat = self.data["laterality"]
         assign_sides(muscles, sides, tokens, sent_ids, line_ids, sections,
-                     max_prefix_gap=lat["max_prefix_gap"], max_suffix_gap=lat["max_suffix_gap"])
+                     max_prefix_gap=lat["max_prefix_gap"], max_suffix_gap=lat["max_suffix_gap"],
+                     direction_words=frozenset(self.data.get("direction_words", [])))
         substances = [h for h in all_hits if h.label == "SUBSTANCE"]
         quantities = [h for h in all_hits if h.label in ("DOSE", "VOLUME", "CONCENTRATION")]
         multipliers = [h for h in all_hits if h.label == "SITE_MULTIPLIER"]

@@ -30,9 +30,16 @@ def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str]) ->
     return all(tokens[i].strip() == "" and "\n" not in tokens[i] or tokens[i].lower() in allowed for i in range(lo, hi))
 
 
+def _previous_word(tokens: Sequence[str], i: int) -> str:
+    i -= 1
+    while i >= 0 and not tokens[i].strip():
+        i -= 1
+    return tokens[i].lower() if i >= 0 else ""
+
+
 def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], sent_ids: Sequence[int],
                  line_ids: Sequence[int], sections: Sequence[tuple[int, int]], *, max_prefix_gap: int,
-                 max_suffix_gap: int) -> None:
+                 max_suffix_gap: int, direction_words: frozenset[str] = frozenset()) -> None:
     """Set ``hit.side`` (left/right/bilateral) on muscle hits and record how in ``hit.attrs['side_rule']``.
 
     Args:
@@ -43,6 +50,8 @@ def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], se
         sections: (tok_start, tok_end) of each section, for side-stated-once-per-section.
         max_prefix_gap: tokens allowed between a side and the muscle after it.
         max_suffix_gap: tokens allowed between a muscle and the side after it.
+        direction_words: words after which an abbreviated side with a period ("to the R.") ends a
+            direction phrase, so it is no prefix of the next muscle.
     """
     if not muscles:
         return
@@ -52,6 +61,9 @@ def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], se
     rule: dict[int, str] = {}
     # 1. prefixes: the first muscle after each side word
     for si, s in enumerate(sides):
+        if tokens[s.tok_end - 1].endswith(".") and _previous_word(tokens, s.tok_start) in direction_words:
+            bound.add(si)  # a direction, not a side of any muscle: not free for the sentence either
+            continue
         for mi in range(bisect.bisect_left(starts, s.tok_end), len(muscles)):
             m = muscles[mi]
             gap = m.tok_start - s.tok_end
