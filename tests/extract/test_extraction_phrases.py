@@ -112,6 +112,19 @@ def test_procedure_kind(text, procedure):
     assert extract(text).procedure_kind == procedure
 
 
+@pytest.mark.parametrize(("text", "modality"), [
+    ("Procedure: Ultrasound-guided TPI to L trapezius with lidocaine 1 mL.", "ultrasound"),
+    ("Procedure: TPI to L trapezius under US guidance with lidocaine 1 mL.", "ultrasound"),
+    ("Procedure: Ultrasound is used to confirm placement; L trapezius injected with lidocaine 1 mL.", "ultrasound"),
+    ("Procedure: fluoroscopically guided TPI, L piriformis, lidocaine 1 mL.", "fluoroscopy"),
+    ("Procedure: landmark-based TPI to L trapezius, lidocaine 1 mL. No ultrasound guidance.", None),
+    ("Procedure: TPI to L trapezius with lidocaine 1 mL. Thank us for the visit.", None),
+], ids=["capital-ultrasound", "US", "is-used", "fluoro", "negated", "us-word"])
+def test_guidance_modality(text, modality):
+    g = extract(text).guidance
+    assert (g.modality if g else None) == modality
+
+
 def test_icd_codes_as_written_and_guidance_and_em():
     f = extract("DOS: 03/14/2026 MRN: 448812\nAssessment: M79.18, M54.5.\nProcedure: ultrasound-guided TPI L trapezius "
                 "with lidocaine 2 mL due to body habitus. Also evaluated her new knee pain. 99213-25.")
