@@ -30,6 +30,10 @@ MUSCLE_CASES = [
      {("trapezius", "left"), ("levator_scapulae", "right")}),
     ("Procedure:\n[x] Left trapezius\n[ ] Right trapezius\n[x] Right levator scapulae",
      {("trapezius", "left"), ("levator_scapulae", "right")}),
+    ("Muscles injected:\n[ ] Left quadratus lumborum      [x] Right quadratus lumborum",
+     {("quadratus_lumborum", "right")}),
+    ("we went ahead with injections into the right and left gluteus medius tolerated well no complications he will "
+     "come back next visit in 3 months", {("gluteus_medius", "left"), ("gluteus_medius", "right")}),
     ("PROCEDURE: TPI TO LEFT UPPER TRAPEZIUS AND LEFT SCM WITH 1% LIDOCAINE 2 ML EACH.",
      {("trapezius", "left"), ("sternocleidomastoid", "left")}),
     ("Procedure: supine, head turned to the R. Scalenes localized by palpation. 2 mL to the L scalenes.",
