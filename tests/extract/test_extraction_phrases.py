@@ -32,8 +32,10 @@ MUSCLE_CASES = [
      {("trapezius", "left"), ("levator_scapulae", "right")}),
     ("Muscles injected:\n[ ] Left quadratus lumborum      [x] Right quadratus lumborum",
      {("quadratus_lumborum", "right")}),
-    ("we went ahead with injections into the right and left gluteus medius tolerated well no complications he will "
-     "come back next visit in 3 months", {("gluteus_medius", "left"), ("gluteus_medius", "right")}),
+    # run-on dictation: a planning phrase more than 8 tokens after the muscle does not reach it
+    ("we went ahead with injections into the right and left gluteus medius 8 mL total 25 gauge needle tolerated "
+     "well no complications he will come back next visit in 3 months",
+     {("gluteus_medius", "left"), ("gluteus_medius", "right")}),
     ("PROCEDURE: TPI TO LEFT UPPER TRAPEZIUS AND LEFT SCM WITH 1% LIDOCAINE 2 ML EACH.",
      {("trapezius", "left"), ("sternocleidomastoid", "left")}),
     ("Procedure: supine, head turned to the R. Scalenes localized by palpation. 2 mL to the L scalenes.",
