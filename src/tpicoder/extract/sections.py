@@ -72,11 +72,23 @@ def find_procedure_tables(text: str, columns: frozenset[str]) -> list[tuple[int,
     return out
 
 
+TITLE_MAX_LINES = 3
+
+
 def _title_end(text: str) -> int:
-    """End offset of the first non-blank line."""
-    start = len(text) - len(text.lstrip())
-    end = text.find("\n", start)
-    return len(text) if end < 0 else end
+    """End of the note's title block: its first lines up to a blank line, at most ``TITLE_MAX_LINES``.
+
+    ("Department of PM&R" / "Procedure note - trigger point injections, left shoulder").
+    """
+    pos = len(text) - len(text.lstrip())
+    for _ in range(TITLE_MAX_LINES):
+        end = text.find("\n", pos)
+        if end < 0:
+            return len(text)
+        pos = end + 1
+        if pos >= len(text) or not text[pos:text.find("\n", pos) if "\n" in text[pos:] else len(text)].strip():
+            return end
+    return pos - 1
 
 
 def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str] | None, kinds: dict[str, str],
@@ -93,7 +105,7 @@ def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str
         if regex is None:
             continue
         for m in regex.finditer(text):
-            # The first line is usually a title ("Procedure note", "TRIGGER POINT INJECTION -
+            # The first lines are usually a title ("Procedure note", "TRIGGER POINT INJECTION -
             # PROCEDURE TEMPLATE"): there only a header with a colon opens a section.
             if m.start() < title_end and ":" not in m.group(0):
                 continue

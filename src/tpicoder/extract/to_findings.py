@@ -90,9 +90,10 @@ class FindingsBuilder:
         muscle_hits = self.of("MUSCLE", "REGIONAL")
         injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
         substances = [h for h in self.of("SUBSTANCE") if h.injected and h.assertion == "present"]
-        inj_sents = {h.sent for h in injected}
-        nonspecific = [h for h in self.of("NONSPECIFIC") if h.injected and h.assertion == "present"
-                       and h.sent not in inj_sents]
+        # A region named in an injection statement ("trigger points in the upper back were injected")
+        # stands for muscles only when the note names no injected muscle at all; beside named
+        # muscles, "low back" or "shoulder" is the site of the pain, not an injection target.
+        nonspecific = [] if injected else [h for h in self.of("NONSPECIFIC") if h.injected and h.assertion == "present"]
         dry = [h for h in self.of("DRY_NEEDLING") if h.assertion == "present"]
         # "Procedure deferred - not performed" negates itself; only a conditional one is discounted.
         no_proc = [h for h in self.of("NO_PROCEDURE") if h.assertion != "hypothetical"]
