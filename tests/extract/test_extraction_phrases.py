@@ -75,6 +75,14 @@ SUBSTANCE_CASES = [
     ("Procedure: 1% lidocaine 2 mL at each of 4 sites in the L trapezius.", "lidocaine", "1%", None, (8.0, "mL")),
     ("Procedure: L trapezius injected with 0.25% Marcaine 3 mL.", "bupivacaine", "0.25%", None, (3.0, "mL")),
     ("Procedure: Botox 50 units into the L trapezius.", "onabotulinumtoxina", None, (50.0, "units"), None),
+    ("Procedure: Botox reconstituted, injected into the L trapezius.\nTotal administered: 100 units.",
+     "onabotulinumtoxina", None, (100.0, "units"), None),
+    ("Procedure: Sensorcaine 0.25% 4 mL + Celestone Soluspan 6 mg (1 mL), total 5 mL, into L QL.",
+     "bupivacaine", "0.25%", None, (4.0, "mL")),
+    ("Procedure: Naropin (ropivacaine) 0.5% 4 mL mixed with Decadron 4 mg (1 mL), total 5 mL, into R pec minor.",
+     "ropivacaine", "0.5%", None, (4.0, "mL")),
+    ("Procedure: 1:1 mixture of 1% lidocaine and 0.5% bupivacaine, 2.5 mL total, into R brachioradialis.",
+     "lidocaine", "1%", None, (2.5, "mL")),
 ]
 
 

@@ -26,9 +26,34 @@ def parse_number(text: str) -> float | None:
         return None
 
 
+# Words that make a stated amount the total of the injection ("Total 2.1 mL", "2.5 mL total").
+TOTAL_WORDS = frozenset({"total", "totaling", "totalling", "altogether", "overall"})
+# Tokens through which an amount binds forward to the injectate after it ("2 mL of lidocaine").
+FORWARD_BRIDGE = frozenset({"of", "(", "the"})
+# Extra cost of binding an amount to an injectate that follows it other than through FORWARD_BRIDGE.
+FORWARD_COST = 2.0
+# Extra cost of a concentration written after its injectate ("lidocaine 1%") over before ("1% lidocaine").
+CONCENTRATION_AFTER_COST = 0.5
+TOTAL_REACH = 5
+
+
+def _is_total(q: Hit, tokens: Sequence[str], sent_ids: Sequence[int]) -> bool:
+    lo = max(0, q.tok_start - TOTAL_REACH)
+    before = [tokens[i].lower() for i in range(lo, q.tok_start) if sent_ids[i] == sent_ids[q.tok_start]]
+    after = [tokens[i].lower() for i in range(q.tok_end, min(len(tokens), q.tok_end + 2))
+             if sent_ids[i] == sent_ids[q.tok_start]]
+    return bool(TOTAL_WORDS.intersection(before) or TOTAL_WORDS.intersection(after))
+
+
 def bind_quantities(substances: list[Hit], quantities: list[Hit], multipliers: list[Hit], tokens: Sequence[str],
                     sent_ids: Sequence[int], *, max_gap: int, site_count: int) -> None:
-    """Attach each DOSE/VOLUME/CONCENTRATION hit to the nearest injectate in its sentence.
+    """Attach each DOSE/VOLUME/CONCENTRATION hit to its injectate.
+
+    An amount binds to the nearest injectate of its sentence: written after it ("Kenalog 40 mg",
+    "lidocaine 1% 2 mL"), or before it only through "of" ("2 mL of lidocaine"); a concentration
+    preferably before it ("1% lidocaine"). A stated total ("Total 2.1 mL", "2.5 mL total") goes, after
+    that, to the injected substances that have no amount of that kind: those of its sentence, or of
+    the whole note when its sentence names none (a mixture's total goes to each of its parts).
 
     Results go to ``substance.attrs``: ``concentration`` (text), ``dose`` and ``volume``
     (``{"value", "unit"}``, summed over distinct stated amounts, multiplied per site when the note
@@ -37,36 +62,65 @@ def bind_quantities(substances: list[Hit], quantities: list[Hit], multipliers: l
     for s in substances:
         s.attrs = {**s.attrs, "quantity_hits": []}
     index = NearestIndex(substances)
+    totals = []
     for q in quantities:
-        # Prefer a substance after a concentration ("1% lidocaine"), before a dose ("Kenalog 40 mg").
+        if q.label != "CONCENTRATION" and _is_total(q, tokens, sent_ids):
+            totals.append(q)
+            continue
+
         def cost(s: Hit, gap: int, q: Hit = q) -> float:
-            return gap + (0.5 if (q.label == "CONCENTRATION") == (q.tok_start >= s.tok_end) else 0.0)
+            before = q.tok_end <= s.tok_start
+            if q.label == "CONCENTRATION":
+                return gap + (0.0 if before else CONCENTRATION_AFTER_COST)
+            if before and not all(tokens[k].lower() in FORWARD_BRIDGE or not tokens[k].strip()
+                                  for k in range(q.tok_end, s.tok_start)):
+                return gap + FORWARD_COST
+            return float(gap)
 
         best = index.nearest(q, sent_ids, max_gap, cost)
         if best is not None:
             best.attrs["quantity_hits"].append(q)
     for s in substances:
-        conc = None
-        amounts: dict[str, dict[float, float]] = {"DOSE": {}, "VOLUME": {}}
-        units: dict[str, str] = {}
-        for q in s.attrs["quantity_hits"]:
-            if q.label == "CONCENTRATION":
-                conc = conc or " ".join(str(q.value).split())
-                continue
-            value = parse_number(q.groups[0]) if q.groups else None
-            unit = UNIT_NORMAL.get(str(q.groups[1]).lower(), str(q.groups[1])) if len(q.groups) > 1 else None
-            if value is None or unit is None:
-                continue
-            factor = _multiplier(q, multipliers, tokens, site_count)
-            kind = "VOLUME" if unit == "mL" else "DOSE"
-            if kind == "DOSE" and units.get(kind, unit) != unit:
-                continue
-            units[kind] = unit
-            amounts[kind][value * factor] = value * factor
-        s.attrs["concentration"] = conc
-        for kind, key in (("DOSE", "dose"), ("VOLUME", "volume")):
-            s.attrs[key] = ({"value": round(sum(amounts[kind].values()), 3), "unit": units[kind]}
-                            if amounts[kind] else None)
+        _summarise(s, multipliers, tokens, site_count)
+    injected = [s for s in substances if s.injected]
+    for q in totals:
+        kind = "volume" if _unit(q) == "mL" else "dose"
+        # By drug, not by mention: "Naropin (ropivacaine) 0.5% 4 mL" already has its volume.
+        stated = {s.norm for s in injected if s.attrs.get(kind) is not None}
+        same = [s for s in injected if sent_ids[s.tok_start] == sent_ids[q.tok_start]]
+        for s in same or injected:
+            if s.norm not in stated:
+                stated.add(s.norm)
+                s.attrs["quantity_hits"].append(q)
+                _summarise(s, multipliers, tokens, site_count)
+
+
+def _unit(q: Hit) -> str | None:
+    return UNIT_NORMAL.get(str(q.groups[1]).lower(), str(q.groups[1])) if len(q.groups) > 1 else None
+
+
+def _summarise(s: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count: int) -> None:
+    conc = None
+    amounts: dict[str, dict[float, float]] = {"DOSE": {}, "VOLUME": {}}
+    units: dict[str, str] = {}
+    for q in s.attrs["quantity_hits"]:
+        if q.label == "CONCENTRATION":
+            conc = conc or " ".join(str(q.value).split())
+            continue
+        value = parse_number(q.groups[0]) if q.groups else None
+        unit = _unit(q)
+        if value is None or unit is None:
+            continue
+        factor = _multiplier(q, multipliers, tokens, site_count)
+        kind = "VOLUME" if unit == "mL" else "DOSE"
+        if kind == "DOSE" and units.get(kind, unit) != unit:
+            continue
+        units[kind] = unit
+        amounts[kind][value * factor] = value * factor
+    s.attrs["concentration"] = conc
+    for kind, key in (("DOSE", "dose"), ("VOLUME", "volume")):
+        s.attrs[key] = ({"value": round(sum(amounts[kind].values()), 3), "unit": units[kind]}
+                        if amounts[kind] else None)
 
 
 def _multiplier(q: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count: int) -> float:
