@@ -81,6 +81,8 @@ SUBSTANCE_CASES = [
      "bupivacaine", "0.25%", None, (4.0, "mL")),
     ("Procedure: Naropin (ropivacaine) 0.5% 4 mL mixed with Decadron 4 mg (1 mL), total 5 mL, into R pec minor.",
      "ropivacaine", "0.5%", None, (4.0, "mL")),
+    ("Procedure: L trapezius.\nMEDICATION: 0.5% BUPIVACAINE 3 ML + 1% LIDOCAINE 3 ML (TOTAL 6 ML)",
+     "lidocaine", "1%", None, (3.0, "mL")),
     ("Procedure: 1:1 mixture of 1% lidocaine and 0.5% bupivacaine, 2.5 mL total, into R brachioradialis.",
      "lidocaine", "1%", None, (2.5, "mL")),
 ]

@@ -40,7 +40,8 @@ TOTAL_REACH = 5
 def _is_total(q: Hit, tokens: Sequence[str], sent_ids: Sequence[int]) -> bool:
     lo = max(0, q.tok_start - TOTAL_REACH)
     before = [tokens[i].lower() for i in range(lo, q.tok_start) if sent_ids[i] == sent_ids[q.tok_start]]
-    after = [tokens[i].lower() for i in range(q.tok_end, min(len(tokens), q.tok_end + 2))
+    # "2.5 mL total": the word right after; "3 mL (total 6 mL)" is not a total itself.
+    after = [tokens[i].lower() for i in range(q.tok_end, min(len(tokens), q.tok_end + 1))
              if sent_ids[i] == sent_ids[q.tok_start]]
     return bool(TOTAL_WORDS.intersection(before) or TOTAL_WORDS.intersection(after))
 

@@ -89,7 +89,12 @@ class FindingsBuilder:
             self._resolve_regional(h, region_hits)
         muscle_hits = self.of("MUSCLE", "REGIONAL")
         injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
-        substances = [h for h in self.of("SUBSTANCE") if h.injected and h.assertion == "present"]
+        # In a note where muscles were injected, an injectate written with its concentration or amount
+        # ("MEDICATION: 0.5% bupivacaine 3 mL") is what was injected, even in a sentence without an
+        # injection word; lists of current medications and the history are left out.
+        substances = [h for h in self.of("SUBSTANCE") if h.assertion == "present" and (
+            h.injected or (injected and h.section not in ("history", "medications")
+                           and any(h.attrs.get(k) for k in ("concentration", "dose", "volume"))))]
         # A region named in an injection statement ("trigger points in the upper back were injected")
         # stands for muscles only when the note names no injected muscle at all; beside named
         # muscles, "low back" or "shoulder" is the site of the pain, not an injection target.
