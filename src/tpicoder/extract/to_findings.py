@@ -150,9 +150,12 @@ class FindingsBuilder:
                                             region=h.attrs.get("region") or "unknown", evidence=[self.hev(h)])
         sided = {m for (m, s) in found if s != "unspecified"}
         kept = {k: v for k, v in found.items() if not (k[1] == "unspecified" and k[0] in sided)}
-        for (muscle, side), entry in list(kept.items()):
-            members = self.members.get(muscle, ())
-            if any((mem, s) in kept for mem in members for s in ((side,) if side != "unspecified" else ("left", "right", "unspecified"))):
+        # A group named with no side after one of its members ("L rhomboid minor ... a shallow angle
+        # for the rhomboid") refers back to that member; a group with its own side is a site of its own
+        # ("R forearm extensors" beside "R brachioradialis").
+        for (muscle, side) in list(kept):
+            if side == "unspecified" and any(
+                    (mem, s) in kept for mem in self.members.get(muscle, ()) for s in ("left", "right", "unspecified")):
                 del kept[(muscle, side)]
         return list(kept.values())
 
