@@ -237,7 +237,8 @@ class FindingsBuilder:
             return None
         code = str(codes[0].value) if codes else None
         mods = sorted({"25" for h in codes if any(g == "25" for g in h.groups[1:])})
-        separate = [self.hev(h) for h in self.of("EM_SEPARATE") if h.assertion == "present"]
+        # "twisted her ankle three days ago so we evaluated that as well": a past injury evaluated today.
+        separate = [self.hev(h) for h in self.of("EM_SEPARATE") if h.assertion in ("present", "historical")]
         return EMFinding(code=code, modifiers=mods, evidence=[self.hev(h) for h in (codes + mentions)[:5]],
                          separate_problem=separate)
 
