@@ -10,31 +10,12 @@ from typing import Any
 from tpicoder._version import __version__
 from tpicoder.extract.pipeline import shared_nlp
 from tpicoder.extract.textio import tokenizer_view
-from tpicoder.extract.to_findings import doc_to_findings
+from tpicoder.extract.to_findings import doc_to_findings, findings_config
 from tpicoder.findings import Findings
 from tpicoder.lexicon import load_extraction_lexicon
 from tpicoder.schema import Claim, NoteMeta, NoteResult
 
 DEFAULT_BATCH_SIZE = 64
-
-
-@functools.lru_cache(maxsize=4)
-def _regional_map(lexicons_dir: str | None) -> dict[str, dict]:
-    lex = load_extraction_lexicon(lexicons_dir)
-    regions = {m.id: m.region for m in lex.muscles.entries}
-    return {r.id: {"by_region": dict(r.by_region), "default": r.default, "regions": regions}
-            for r in lex.muscles.regional}
-
-
-@functools.lru_cache(maxsize=4)
-def _history_cues(lexicons_dir: str | None) -> frozenset[str]:
-    return frozenset(load_extraction_lexicon(lexicons_dir).treatments.history_only_cues)
-
-
-@functools.lru_cache(maxsize=4)
-def _members(lexicons_dir: str | None) -> dict[str, list[str]]:
-    lex = load_extraction_lexicon(lexicons_dir)
-    return {m.id: list(m.members) for m in lex.muscles.entries if m.members}
 
 
 def _nlp(lexicons_dir: str | None):  # noqa: ANN202 - spaCy Language
@@ -50,7 +31,7 @@ def extract(text: str, *, lexicons_dir: str | None = None) -> Findings:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}; decode bytes first (tpicoder.extract.textio)")
     doc = _nlp(lexicons_dir)(tokenizer_view(text))
-    return doc_to_findings(doc, _regional_map(lexicons_dir), text, _members(lexicons_dir), _history_cues(lexicons_dir))
+    return doc_to_findings(doc, findings_config(lexicons_dir), text)
 
 
 def _result(text: str, findings: Findings, *, note_id: str | None, payer: str, claim: Claim | None,
@@ -110,11 +91,9 @@ def _records(items: Iterable[Any]) -> Iterator[tuple[str, str | None, Claim | No
 
 def _worker_pipe(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
     nlp = _nlp(lexicons_dir)
-    rmap = _regional_map(lexicons_dir)
-    members = _members(lexicons_dir)
-    cues = _history_cues(lexicons_dir)
+    config = findings_config(lexicons_dir)
     views = [tokenizer_view(t) for t in texts]
-    return [doc_to_findings(d, rmap, t, members, cues) for d, t in zip(nlp.pipe(views), texts, strict=True)]
+    return [doc_to_findings(d, config, t) for d, t in zip(nlp.pipe(views), texts, strict=True)]
 
 
 def analyze_many(texts_or_records: Iterable[Any], *, n_process: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from spacy.tokens import Doc
 
 from tpicoder.extract.extensions import Hit
 from tpicoder.findings import EMFinding, Findings, GuidanceFinding
+from tpicoder.lexicon import load_extraction_lexicon
 from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorTreatment, Quantity, Substance
 
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
@@ -41,14 +44,14 @@ def parse_date(text: str) -> str | None:
 class FindingsBuilder:
     """Turns the hits of one Doc into Findings. Regional ids are resolved here."""
 
-    def __init__(self, doc: Doc, regional_map: dict[str, dict], text: str | None = None,
-                 members: dict[str, list[str]] | None = None, history_only_cues: frozenset[str] = frozenset()) -> None:
+    def __init__(self, doc: Doc, config: FindingsConfig, text: str | None = None) -> None:
         self.doc = doc
-        self.history_only_cues = history_only_cues
-        self.members = members or {}
+        self.config = config
+        self.regional_map = config.regional
+        self.members = config.members
+        self.history_only_cues = config.history_only_cues
         self.text = doc.text if text is None else text
         self.hits: list[Hit] = list(doc._.tpi_hits or [])
-        self.regional_map = regional_map
         self._by_label: dict[str, list[Hit]] = {}
         for h in sorted(self.hits, key=lambda h: h.start):
             self._by_label.setdefault(h.label, []).append(h)
@@ -212,9 +215,15 @@ class FindingsBuilder:
                 out[code].evidence.append(self.hev(h))
             else:
                 out[code] = Diagnosis(code=code, text=self.text[h.start:h.end], evidence=[self.hev(h)])
+        cfg = self.config
+        lower = self.text.lower()
         for h in self.of("DX_PHRASE"):
-            if h.assertion == "negated" or h.section in ("history", "plan", "medications"):
+            if h.assertion == "negated":
                 continue
+            if h.section not in cfg.diagnosis_sections:
+                before = lower[max(0, h.start - cfg.diagnosis_lead_reach):h.start]
+                if not any(w in before for w in cfg.diagnosis_lead_words):
+                    continue
             key = " ".join(self.text[h.start:h.end].lower().split())
             if key not in out:
                 out[key] = Diagnosis(code=None, text=self.text[h.start:h.end], evidence=[self.hev(h)])
@@ -265,16 +274,40 @@ class FindingsBuilder:
         return out
 
 
-def doc_to_findings(doc: Doc, regional_map: dict[str, dict], text: str | None = None,
-                    members: dict[str, list[str]] | None = None,
-                    history_only_cues: frozenset[str] = frozenset()) -> Findings:
+@dataclass(frozen=True)
+class FindingsConfig:
+    """Lexicon facts the Doc -> Findings step needs, read once per lexicon folder."""
+
+    regional: dict[str, dict]
+    members: dict[str, list[str]]
+    history_only_cues: frozenset[str]
+    diagnosis_sections: frozenset[str]
+    diagnosis_lead_words: tuple[str, ...]
+    diagnosis_lead_reach: int
+
+
+@functools.lru_cache(maxsize=4)
+def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
+    """The :class:`FindingsConfig` of a lexicon folder (cached)."""
+    lex = load_extraction_lexicon(lexicons_dir)
+    regions = {m.id: m.region for m in lex.muscles.entries}
+    return FindingsConfig(
+        regional={r.id: {"by_region": dict(r.by_region), "default": r.default, "regions": regions}
+                  for r in lex.muscles.regional},
+        members={m.id: list(m.members) for m in lex.muscles.entries if m.members},
+        history_only_cues=frozenset(lex.treatments.history_only_cues),
+        diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
+        diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
+        diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
+    )
+
+
+def doc_to_findings(doc: Doc, config: FindingsConfig, text: str | None = None) -> Findings:
     """Build the Findings of a processed Doc.
 
     Args:
         doc: a Doc that went through the whole pipeline.
-        regional_map: regional name id -> {"by_region", "default", "regions"} from the muscle lexicon.
+        config: lexicon facts from :func:`findings_config`.
         text: the original text when the Doc was built from a same-length normalised copy.
-        members: group id -> member muscle ids, to drop a group mention that refers to a named member.
-        history_only_cues: cue rule ids that can date a bare procedure name as earlier care.
     """
-    return FindingsBuilder(doc, regional_map, text, members, history_only_cues).build()
+    return FindingsBuilder(doc, config, text).build()
