@@ -25,7 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def make_notes(n: int, words: int = 350, seed: int = 7) -> list[str]:
     sentences = []
     for p in sorted((ROOT / "corpora" / "dev" / "notes").glob("*.txt")):
-        sentences += [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", p.read_text(encoding="utf-8")) if len(s.split()) > 3]
+        sentences += [
+            s.strip()
+            for s in re.split(r"(?<=[.!?])\s+|\n+", p.read_text(encoding="utf-8"))
+            if len(s.split()) > 3
+        ]
     rng = random.Random(seed)
     notes = []
     for _ in range(n):
@@ -46,7 +50,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--notes", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--memory-notes", type=int, default=0, help="also stream this many notes and report peak RSS")
+    ap.add_argument(
+        "--memory-notes", type=int, default=0, help="also stream this many notes and report peak RSS"
+    )
     args = ap.parse_args()
     notes = make_notes(args.notes)
     words = sum(len(n.split()) for n in notes) / len(notes)
@@ -83,7 +89,10 @@ def main() -> None:
         for i, _ in enumerate(analyze_many(stream()), 1):
             if i % step == 0:
                 checkpoints[i] = rss_mb()
-        print(f"peak RSS before {base:.0f} MB; during stream: " + ", ".join(f"{k}:{v:.0f}MB" for k, v in checkpoints.items()))
+        print(
+            f"peak RSS before {base:.0f} MB; during stream: "
+            + ", ".join(f"{k}:{v:.0f}MB" for k, v in checkpoints.items())
+        )
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ def assert_offsets(result: NoteResult, text: str) -> None:
     """The contract invariant: text[start:end] equals every evidence span."""
     for ev in all_evidence(result):
         assert 0 <= ev.start <= ev.end <= len(text), ev
-        assert text[ev.start:ev.end] == ev.text, (ev, text[ev.start:ev.end])
+        assert text[ev.start : ev.end] == ev.text, (ev, text[ev.start : ev.end])
 
 
 def injected(result_or_findings) -> set[tuple[str, str]]:

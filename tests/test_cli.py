@@ -31,7 +31,9 @@ def test_cli_folder_with_bad_files_finishes_the_rest_and_fails(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\x03" * 100)
     out = tmp_path / "out.jsonl"
-    res = runner.invoke(app, ["analyze", str(tmp_path), "--format", "jsonl", "--out", str(out), "--no-progress"])
+    res = runner.invoke(
+        app, ["analyze", str(tmp_path), "--format", "jsonl", "--out", str(out), "--no-progress"]
+    )
     assert res.exit_code == 1
     assert "binary.txt" in res.stderr and "binary" in res.stderr
     ids = [json.loads(line)["note_id"] for line in out.read_text(encoding="utf-8").splitlines()]
@@ -65,7 +67,9 @@ def test_cli_claim_review_flags_modifier_50(tmp_path):
     f = tmp_path / "n.txt"
     f.write_text(NOTE, encoding="utf-8")
     claim = tmp_path / "claim.json"
-    claim.write_text(json.dumps({"lines": [{"code": "20552", "units": 2, "modifiers": ["50"]}]}), encoding="utf-8")
+    claim.write_text(
+        json.dumps({"lines": [{"code": "20552", "units": 2, "modifiers": ["50"]}]}), encoding="utf-8"
+    )
     res = runner.invoke(app, ["analyze", str(f), "--claim", str(claim), "--no-progress"])
     codes = {w["code"] for w in json.loads(res.stdout)["warnings"]}
     assert {"CLAIM_UNITS", "CLAIM_MODIFIER_50"} <= codes
@@ -74,7 +78,9 @@ def test_cli_claim_review_flags_modifier_50(tmp_path):
 def test_cli_review_writes_pages_and_index(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text(NOTE, encoding="utf-8")
-    res = runner.invoke(app, ["review", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress"])
+    res = runner.invoke(
+        app, ["review", str(tmp_path / "in"), "--out", str(tmp_path / "out"), "--no-progress"]
+    )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "a.html").is_file()
 

@@ -7,24 +7,41 @@ import json
 import pytest
 
 import tpicoder
-from tpicoder.extract.textio import decode_bytes
 from tpicoder.errors import InputError
+from tpicoder.extract.textio import decode_bytes
 from tpicoder.schema import NoteResult
 
-NOTE = ("DOS: 03/14/2026\nHPI: neck pain 6 months, failed PT.\nExam: taut band L upper trapezius with twitch.\n"
-        "Assessment: myofascial pain M79.12.\nProcedure: TPI to left upper trapezius and B/L levator scapulae with "
-        "1% lidocaine 2 mL each.")
+NOTE = (
+    "DOS: 03/14/2026\nHPI: neck pain 6 months, failed PT.\nExam: taut band L upper trapezius with twitch.\n"
+    "Assessment: myofascial pain M79.12.\nProcedure: TPI to left upper trapezius and B/L levator scapulae with "
+    "1% lidocaine 2 mL each."
+)
 
 
 def test_analyze_returns_contract_fields():
     r = tpicoder.analyze(NOTE, note_id="n1")
     d = r.model_dump(mode="json")
-    for key in ("schema_version", "note_id", "procedure", "injected_muscles", "substances", "prior_treatments",
-                "diagnoses", "guidance", "em_service", "claim_lines", "warnings", "mentions"):
+    for key in (
+        "schema_version",
+        "note_id",
+        "procedure",
+        "injected_muscles",
+        "substances",
+        "prior_treatments",
+        "diagnoses",
+        "guidance",
+        "em_service",
+        "claim_lines",
+        "warnings",
+        "mentions",
+    ):
         assert key in d
     assert d["procedure"] == "trigger_point_injection"
     assert {(m["muscle"], m["side"]) for m in d["injected_muscles"]} == {
-        ("trapezius", "left"), ("levator_scapulae", "left"), ("levator_scapulae", "right")}
+        ("trapezius", "left"),
+        ("levator_scapulae", "left"),
+        ("levator_scapulae", "right"),
+    }
     assert [(c["code"], c["units"], c["modifiers"]) for c in d["claim_lines"]] == [("20553", 1, [])]
     assert NoteResult.model_validate_json(json.dumps(d)) == r
 
@@ -45,11 +62,15 @@ def test_non_string_input_is_a_clear_error():
         tpicoder.analyze(b"bytes")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("data", "encoding"), [
-    ("Procedure: TPI L trapezius".encode(), "utf-8"),
-    ("Procédure: TPI L trapezius".encode("latin-1"), "cp1252"),
-    ("\ufeffProcedure".encode(), "utf-8"),
-], ids=["utf8", "latin1", "bom"])
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"Procedure: TPI L trapezius", "utf-8"),
+        ("Procédure: TPI L trapezius".encode("latin-1"), "cp1252"),
+        ("\ufeffProcedure".encode(), "utf-8"),
+    ],
+    ids=["utf8", "latin1", "bom"],
+)
 def test_decode_bytes(data, encoding):
     assert decode_bytes(data, max_chars=10_000).encoding == encoding
 
@@ -63,13 +84,16 @@ def test_binary_is_refused_with_reason(data):
 def test_crlf_tabs_nbsp_and_dashes_keep_offsets():
     text = "Procedure:\r\n\tTPI to left\u00a0upper trapezius \u2013 right levator scapulae\r\n"
     r = tpicoder.analyze(text)
-    assert {(m.muscle, m.side) for m in r.injected_muscles} == {("trapezius", "left"), ("levator_scapulae", "right")}
+    assert {(m.muscle, m.side) for m in r.injected_muscles} == {
+        ("trapezius", "left"),
+        ("levator_scapulae", "right"),
+    }
     for m in r.mentions:
-        assert text[m.start:m.end] == m.text
+        assert text[m.start : m.end] == m.text
 
 
 def test_big_note_is_processed():
-    text = ("Procedure: TPI to left trapezius with 1% lidocaine 2 mL. " * 2000)
+    text = "Procedure: TPI to left trapezius with 1% lidocaine 2 mL. " * 2000
     r = tpicoder.analyze(text)
     assert {(m.muscle, m.side) for m in r.injected_muscles} == {("trapezius", "left")}
 

@@ -12,10 +12,24 @@ from tpicoder.schema import NoteResult
 
 # Floors set a little under the figures measured when each was committed; raise them as rules improve.
 THRESHOLDS = {
-    "dev": {"muscle_side": 0.93, "substances": 0.95, "prior_treatments": 0.85, "diagnosis_codes": 0.97,
-            "invalid_codes": 0.99, "cpt": 0.90, "procedure": 0.97},
-    "heldout": {"muscle_side": 0.85, "substances": 0.85, "prior_treatments": 0.75, "diagnosis_codes": 0.9,
-                "invalid_codes": 0.9, "cpt": 0.8, "procedure": 0.85},
+    "dev": {
+        "muscle_side": 0.93,
+        "substances": 0.95,
+        "prior_treatments": 0.85,
+        "diagnosis_codes": 0.97,
+        "invalid_codes": 0.99,
+        "cpt": 0.90,
+        "procedure": 0.97,
+    },
+    "heldout": {
+        "muscle_side": 0.85,
+        "substances": 0.85,
+        "prior_treatments": 0.75,
+        "diagnosis_codes": 0.9,
+        "invalid_codes": 0.9,
+        "cpt": 0.8,
+        "procedure": 0.85,
+    },
 }
 
 

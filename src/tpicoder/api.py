@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -29,13 +28,22 @@ def _nlp(lexicons_dir: str | None):  # noqa: ANN202 - spaCy Language
 def extract(text: str, *, lexicons_dir: str | None = None) -> Findings:
     """Run stage 1 only: the Findings of one note."""
     if not isinstance(text, str):
-        raise TypeError(f"text must be str, not {type(text).__name__}; decode bytes first (tpicoder.extract.textio)")
+        raise TypeError(
+            f"text must be str, not {type(text).__name__}; decode bytes first (tpicoder.extract.textio)"
+        )
     doc = _nlp(lexicons_dir)(tokenizer_view(text))
     return doc_to_findings(doc, findings_config(lexicons_dir), text)
 
 
-def _result(text: str, findings: Findings, *, note_id: str | None, payer: str, claim: Claim | None,
-            lexicons_dir: str | None) -> NoteResult:
+def _result(
+    text: str,
+    findings: Findings,
+    *,
+    note_id: str | None,
+    payer: str,
+    claim: Claim | None,
+    lexicons_dir: str | None,
+) -> NoteResult:
     from tpicoder.coding import code_findings  # stage 2 needs no spaCy; imported here to keep stages apart
 
     coded = code_findings(findings, payer=payer, claim=claim, lexicons_dir=lexicons_dir)
@@ -52,13 +60,24 @@ def _result(text: str, findings: Findings, *, note_id: str | None, payer: str, c
         claim_lines=coded.claim_lines,
         warnings=coded.warnings,
         mentions=findings.mentions,
-        meta=NoteMeta(tool_version=__version__, payer=payer, lexicon_versions=versions,
-                      date_of_service=findings.date_of_service, patient_id=findings.patient_id),
+        meta=NoteMeta(
+            tool_version=__version__,
+            payer=payer,
+            lexicon_versions=versions,
+            date_of_service=findings.date_of_service,
+            patient_id=findings.patient_id,
+        ),
     )
 
 
-def analyze(text: str, *, note_id: str | None = None, payer: str = "cms", claim: Claim | None = None,
-            lexicons_dir: str | os.PathLike[str] | None = None) -> NoteResult:
+def analyze(
+    text: str,
+    *,
+    note_id: str | None = None,
+    payer: str = "cms",
+    claim: Claim | None = None,
+    lexicons_dir: str | os.PathLike[str] | None = None,
+) -> NoteResult:
     """Analyze one note.
 
     Args:
@@ -70,6 +89,7 @@ def analyze(text: str, *, note_id: str | None = None, payer: str = "cms", claim:
 
     Returns:
         The :class:`~tpicoder.schema.NoteResult` of the contract.
+
     """
     lex = str(lexicons_dir) if lexicons_dir else None
     findings = extract(text, lexicons_dir=lex)
@@ -82,11 +102,17 @@ def _records(items: Iterable[Any]) -> Iterator[tuple[str, str | None, Claim | No
             yield item, None, None
         elif isinstance(item, dict):
             claim = item.get("claim")
-            yield item["text"], item.get("note_id"), Claim.model_validate(claim) if isinstance(claim, dict) else claim
+            yield (
+                item["text"],
+                item.get("note_id"),
+                Claim.model_validate(claim) if isinstance(claim, dict) else claim,
+            )
         elif isinstance(item, tuple):
             yield item[0], item[1] if len(item) > 1 else None, item[2] if len(item) > 2 else None
         else:
-            raise TypeError(f"item {i}: expected str, dict or (text, note_id) tuple, got {type(item).__name__}")
+            raise TypeError(
+                f"item {i}: expected str, dict or (text, note_id) tuple, got {type(item).__name__}"
+            )
 
 
 def _worker_pipe(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
@@ -96,8 +122,14 @@ def _worker_pipe(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
     return [doc_to_findings(d, config, t) for d, t in zip(nlp.pipe(views), texts, strict=True)]
 
 
-def analyze_many(texts_or_records: Iterable[Any], *, n_process: int = 1, batch_size: int = DEFAULT_BATCH_SIZE,
-                 payer: str = "cms", lexicons_dir: str | os.PathLike[str] | None = None) -> Iterator[NoteResult]:
+def analyze_many(
+    texts_or_records: Iterable[Any],
+    *,
+    n_process: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    payer: str = "cms",
+    lexicons_dir: str | os.PathLike[str] | None = None,
+) -> Iterator[NoteResult]:
     """Analyze a stream of notes, yielding results in input order.
 
     Args:
@@ -106,6 +138,7 @@ def analyze_many(texts_or_records: Iterable[Any], *, n_process: int = 1, batch_s
         batch_size: notes per batch.
         payer: payer profile name.
         lexicons_dir: lexicon folder to use instead of the packaged one.
+
     """
     lex = str(lexicons_dir) if lexicons_dir else None
 
@@ -121,7 +154,9 @@ def analyze_many(texts_or_records: Iterable[Any], *, n_process: int = 1, batch_s
 
     if n_process <= 1:
         for batch in batches():
-            for (text, note_id, claim), findings in zip(batch, _worker_pipe([b[0] for b in batch], lex), strict=True):
+            for (text, note_id, claim), findings in zip(
+                batch, _worker_pipe([b[0] for b in batch], lex), strict=True
+            ):
                 yield _result(text, findings, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
         return
     from concurrent.futures import ProcessPoolExecutor
@@ -137,7 +172,8 @@ def analyze_many(texts_or_records: Iterable[Any], *, n_process: int = 1, batch_s
             yield from _emit(b, fut.result(), payer, lex)
 
 
-def _emit(batch: list[tuple[str, str | None, Claim | None]], findings: list[Findings], payer: str,
-          lex: str | None) -> Iterator[NoteResult]:
+def _emit(
+    batch: list[tuple[str, str | None, Claim | None]], findings: list[Findings], payer: str, lex: str | None
+) -> Iterator[NoteResult]:
     for (text, note_id, claim), f in zip(batch, findings, strict=True):
         yield _result(text, f, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)

@@ -19,7 +19,11 @@ from tpicoder._version import __version__
 from tpicoder.errors import ClaimError, InputError, TpiCoderError
 from tpicoder.schema import Claim, NoteResult
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Trigger point injection notes -> claim lines and documentation warnings.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Trigger point injection notes -> claim lines and documentation warnings.",
+)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 FORMATS = ("json", "jsonl", "csv", "html")
 
@@ -32,7 +36,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     """Read TPI notes (.txt files or folders of them) and report what to bill and what is missing."""
 
@@ -72,12 +78,27 @@ def _load_claims(path: Path | None) -> dict[str, Claim] | Claim | None:
 
 
 def _progress(enabled: bool) -> Progress:
-    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err, disable=not enabled, transient=True)
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not enabled,
+        transient=True,
+    )
 
 
-def _analyze_files(files: list[Path], *, payer: str, claims: Any, workers: int, lexicons: str | None,
-                   show_progress: bool, failures: list[tuple[str, str]]) -> Iterator[tuple[NoteResult, str]]:
+def _analyze_files(
+    files: list[Path],
+    *,
+    payer: str,
+    claims: Any,
+    workers: int,
+    lexicons: str | None,
+    show_progress: bool,
+    failures: list[tuple[str, str]],
+) -> Iterator[tuple[NoteResult, str]]:
     """Yield (result, text) per readable file in order; unreadable ones go to ``failures``."""
     from tpicoder.api import analyze_many
     from tpicoder.extract.textio import read_note
@@ -120,11 +141,17 @@ def _add_frequency(results_path: Path, payer: str) -> dict[str, list[Any]]:
 def analyze(
     paths: Annotated[list[Path], typer.Argument(help="Note .txt files or folders of them.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="json, jsonl, csv or html.")] = "json",
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (html: a folder). Default: stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Output file (html: a folder). Default: stdout.")
+    ] = None,
     payer: Annotated[str, typer.Option(help="Payer profile (lexicons/coding/payers/<name>.yaml).")] = "cms",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    claim: Annotated[Path | None, typer.Option(help="Proposed claim JSON to review ({'lines': [...]}, or per note id).")] = None,
-    lexicons: Annotated[Path | None, typer.Option(help="Read lexicons from this folder instead of the packaged ones.")] = None,
+    claim: Annotated[
+        Path | None, typer.Option(help="Proposed claim JSON to review ({'lines': [...]}, or per note id).")
+    ] = None,
+    lexicons: Annotated[
+        Path | None, typer.Option(help="Read lexicons from this folder instead of the packaged ones.")
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
 ) -> None:
     """Analyze notes and print results as JSON, JSON Lines, CSV or review HTML.
@@ -145,8 +172,15 @@ def analyze(
         with tempfile.TemporaryDirectory(prefix="tpicoder-") as tmp:
             stage = Path(tmp) / "results.jsonl"
             with stage.open("w", encoding="utf-8") as handle:
-                for result, _ in _analyze_files(files, payer=payer, claims=claims, workers=workers, lexicons=lex,
-                                                show_progress=progress, failures=failures):
+                for result, _ in _analyze_files(
+                    files,
+                    payer=payer,
+                    claims=claims,
+                    workers=workers,
+                    lexicons=lex,
+                    show_progress=progress,
+                    failures=failures,
+                ):
                     handle.write(result.model_dump_json() + "\n")
             extra = _add_frequency(stage, payer)
             _write(stage, extra, fmt, out)
@@ -166,14 +200,22 @@ def _iter_results(stage: Path, extra: dict[str, list[Any]]) -> Iterator[NoteResu
 
 
 def _write(stage: Path, extra: dict[str, list[Any]], fmt: str, out: Path | None) -> None:
-    sink = out.open("w", encoding="utf-8", newline="") if out else io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    sink = (
+        out.open("w", encoding="utf-8", newline="")
+        if out
+        else io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    )
     try:
         if fmt == "jsonl":
             for r in _iter_results(stage, extra):
                 sink.write(r.model_dump_json() + "\n")
         elif fmt == "json":
             results = list(_iter_results(stage, extra))
-            payload: Any = results[0].model_dump(mode="json") if len(results) == 1 else [r.model_dump(mode="json") for r in results]
+            payload: Any = (
+                results[0].model_dump(mode="json")
+                if len(results) == 1
+                else [r.model_dump(mode="json") for r in results]
+            )
             sink.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         else:
             from tpicoder.render.tables import CSV_COLUMNS, flat_row
@@ -213,8 +255,15 @@ def review(
 
     try:
         files, failures = collect(paths)
-        items = _analyze_files(files, payer=payer, claims=None, workers=workers,
-                               lexicons=str(lexicons) if lexicons else None, show_progress=progress, failures=failures)
+        items = _analyze_files(
+            files,
+            payer=payer,
+            claims=None,
+            workers=workers,
+            lexicons=str(lexicons) if lexicons else None,
+            show_progress=progress,
+            failures=failures,
+        )
         report = write_review(items, out)
     except TpiCoderError as exc:
         err.print(f"error: {exc}", style="red", markup=False)
@@ -245,7 +294,10 @@ def evaluate(
     typer.echo(f"corpus {corpus}  notes {report['notes']}  upcodes {report['upcodes']}")
     typer.echo(f"{'field':28} {'P':>7} {'R':>7} {'F1':>7} {'tp':>5} {'fp':>5} {'fn':>5}")
     for name, v in report["fields"].items():
-        typer.echo(f"{name:28} {v['precision']:7.3f} {v['recall']:7.3f} {v['f1']:7.3f} {v['tp']:5d} {v['fp']:5d} {v['fn']:5d}")
+        typer.echo(
+            f"{name:28} {v['precision']:7.3f} {v['recall']:7.3f} {v['f1']:7.3f} "
+            f"{v['tp']:5d} {v['fp']:5d} {v['fn']:5d}"
+        )
     for name, v in report["exact"].items():
         typer.echo(f"{name:28} accuracy {v['accuracy']:.3f} ({v['right']}/{v['total']})")
     if diffs and report["diffs"]:
@@ -263,7 +315,9 @@ def schema() -> None:
 
 @app.command("build-model")
 def build_model(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the spaCy pipeline to.")] = Path("models/tpicoder_pipeline"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the spaCy pipeline to.")] = Path(
+        "models/tpicoder_pipeline"
+    ),
     lexicons: Annotated[Path | None, typer.Option(help="Lexicon folder to build from.")] = None,
 ) -> None:
     """Assemble the spaCy pipeline from the lexicons and save it (loads with spacy.load)."""

@@ -25,12 +25,12 @@ class FieldScore:
 
     @property
     def precision(self) -> float:
-        """tp / (tp + fp); 1.0 when nothing was predicted."""
+        """Tp / (tp + fp); 1.0 when nothing was predicted."""
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
 
     @property
     def recall(self) -> float:
-        """tp / (tp + fn); 1.0 when nothing was expected."""
+        """Tp / (tp + fn); 1.0 when nothing was expected."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
     @property
@@ -72,10 +72,21 @@ class Report:
         """JSON-ready summary."""
         return {
             "notes": self.notes,
-            "fields": {k: {"precision": round(v.precision, 4), "recall": round(v.recall, 4), "f1": round(v.f1, 4),
-                           "tp": v.tp, "fp": v.fp, "fn": v.fn} for k, v in sorted(self.fields.items())},
-            "exact": {k: {"accuracy": round(ok / total, 4) if total else 1.0, "right": ok, "total": total}
-                      for k, (ok, total) in sorted(self.exact.items())},
+            "fields": {
+                k: {
+                    "precision": round(v.precision, 4),
+                    "recall": round(v.recall, 4),
+                    "f1": round(v.f1, 4),
+                    "tp": v.tp,
+                    "fp": v.fp,
+                    "fn": v.fn,
+                }
+                for k, v in sorted(self.fields.items())
+            },
+            "exact": {
+                k: {"accuracy": round(ok / total, 4) if total else 1.0, "right": ok, "total": total}
+                for k, (ok, total) in sorted(self.exact.items())
+            },
             "upcodes": self.upcodes,
             "diffs": self.diffs,
         }
@@ -90,6 +101,7 @@ def load_gold(corpus_dir: str | Path) -> list[tuple[dict[str, Any], str]]:
 
     Raises:
         InputError: a missing note file or a gold line that is not JSON, naming file and line.
+
     """
     root = Path(corpus_dir)
     gold_files = sorted(root.glob("*.jsonl"))
@@ -116,14 +128,28 @@ def score_note(report: Report, gold: dict[str, Any], result: NoteResult) -> None
     nid = gold["id"]
     report.notes += 1
     report.add_exact("procedure", nid, gold["procedure"], result.procedure)
-    report.add_set("muscle_side", nid, {tuple(x) for x in gold["injected_muscles"]},
-                   {(m.muscle, m.side) for m in result.injected_muscles})
+    report.add_set(
+        "muscle_side",
+        nid,
+        {tuple(x) for x in gold["injected_muscles"]},
+        {(m.muscle, m.side) for m in result.injected_muscles},
+    )
     report.add_set("substances", nid, set(gold["substances"]), {s.substance for s in result.substances})
-    report.add_set("prior_treatments", nid, set(gold["prior_treatments"]), {p.treatment for p in result.prior_treatments})
-    report.add_set("diagnosis_codes", nid, {c.upper() for c in gold["diagnosis_codes"]},
-                   {d.code.upper() for d in result.diagnoses if d.code and not d.inferred})
-    report.add_set("invalid_codes", nid, {c.upper() for c in gold["invalid_codes"]},
-                   {d.code.upper() for d in result.diagnoses if d.code and d.valid is False and not d.inferred})
+    report.add_set(
+        "prior_treatments", nid, set(gold["prior_treatments"]), {p.treatment for p in result.prior_treatments}
+    )
+    report.add_set(
+        "diagnosis_codes",
+        nid,
+        {c.upper() for c in gold["diagnosis_codes"]},
+        {d.code.upper() for d in result.diagnoses if d.code and not d.inferred},
+    )
+    report.add_set(
+        "invalid_codes",
+        nid,
+        {c.upper() for c in gold["invalid_codes"]},
+        {d.code.upper() for d in result.diagnoses if d.code and d.valid is False and not d.inferred},
+    )
     pred_cpt = sorted(line.code for line in result.claim_lines if line.code in PROCEDURE_CODES)
     report.add_exact("cpt", nid, sorted(gold["cpt"]), pred_cpt)
     g_tpi = [TPI_RANK[c] for c in gold["cpt"] if c in TPI_RANK]
@@ -131,7 +157,9 @@ def score_note(report: Report, gold: dict[str, Any], result: NoteResult) -> None
     if g_tpi and p_tpi and max(p_tpi) > max(g_tpi):
         report.upcodes += 1
         report.diffs.setdefault(nid, []).append("UPCODE")
-    pred_mods = {line.code: sorted(line.modifiers) for line in result.claim_lines if line.code in PROCEDURE_CODES}
+    pred_mods = {
+        line.code: sorted(line.modifiers) for line in result.claim_lines if line.code in PROCEDURE_CODES
+    }
     gold_mods = {k: sorted(v) for k, v in gold["modifiers"].items()}
     report.add_exact("modifiers", nid, gold_mods, pred_mods)
     pred_25 = None
@@ -149,11 +177,16 @@ def score_note(report: Report, gold: dict[str, Any], result: NoteResult) -> None
         report.diffs.setdefault(nid, []).append(f"forbidden warnings raised: {sorted(hits)}")
 
 
-def evaluate(corpus_dir: str | Path, analyze: Callable[..., NoteResult], *, payer: str = "cms",
-             progress: Callable[[Iterable], Iterable] | None = None) -> Report:
+def evaluate(
+    corpus_dir: str | Path,
+    analyze: Callable[..., NoteResult],
+    *,
+    payer: str = "cms",
+    progress: Callable[[Iterable], Iterable] | None = None,
+) -> Report:
     """Analyze every gold note of ``corpus_dir`` and score it."""
     report = Report()
     items = load_gold(corpus_dir)
-    for gold, text in (progress(items) if progress else items):
+    for gold, text in progress(items) if progress else items:
         score_note(report, gold, analyze(text, note_id=gold["id"], payer=payer))
     return report

@@ -69,6 +69,7 @@ class Findings(_Model):
         patient_id: patient identifier (MRN) from the header, if any.
         repeat_relief: evidence of response to an earlier TPI (percent relief), for repeat sessions.
         mentions: every span found, with assertion, for review.
+
     """
 
     text_length: int = 0

@@ -18,8 +18,16 @@ from tpicoder import resources
 from tpicoder.errors import LexiconError
 
 Region = Literal[
-    "head", "neck", "upper_back", "low_back", "shoulder", "chest_wall", "upper_limb", "abdomen",
-    "hip_buttock", "lower_limb",
+    "head",
+    "neck",
+    "upper_back",
+    "low_back",
+    "shoulder",
+    "chest_wall",
+    "upper_limb",
+    "abdomen",
+    "hip_buttock",
+    "lower_limb",
 ]
 CueCategory = Literal[
     "NEGATED", "HYPOTHETICAL", "HISTORICAL", "INJECTION", "EXAM", "TERMINATE", "PSEUDO", "CURRENT", "LANDMARK"
@@ -30,7 +38,7 @@ SectionKind = Literal[
 
 
 def _check_regex(value: str) -> str:
-    """Validator body shared by every regex field: the pattern must compile."""
+    """Check that a regex field compiles (shared validator body)."""
     try:
         re.compile(value)
     except re.error as exc:
@@ -287,7 +295,8 @@ CONTRACT_MUSCLES = frozenset(
     internal_oblique iliopsoas psoas_major iliacus gluteus_maximus gluteus_medius gluteus_minimus piriformis
     tensor_fasciae_latae rectus_femoris vastus_lateralis vastus_medialis adductor_longus adductor_magnus
     gracilis sartorius biceps_femoris semitendinosus semimembranosus gastrocnemius soleus tibialis_anterior
-    tibialis_posterior fibularis_longus fibularis_brevis extensor_digitorum_longus abductor_hallucis""".split()
+    tibialis_posterior fibularis_longus fibularis_brevis extensor_digitorum_longus
+    abductor_hallucis""".split()
 )
 CONTRACT_GROUPS = frozenset(
     """cervical_paraspinals thoracic_paraspinals lumbar_paraspinals erector_spinae scalenes suboccipitals
@@ -357,5 +366,6 @@ def load_extraction_lexicon(lexicons_dir: str | os.PathLike[str] | None = None) 
 
     Raises:
         LexiconError: naming the file and field at fault.
+
     """
     return _load(str(resources.lexicon_dir(lexicons_dir)))

@@ -31,6 +31,7 @@ def lexicon_dir(override: str | os.PathLike[str] | None = None) -> Path:
 
     Raises:
         LexiconError: when no lexicon folder can be found.
+
     """
     return _lexicon_dir(str(override) if override else None, os.environ.get(ENV_VAR))
 
@@ -70,7 +71,9 @@ def read_yaml(relpath: str, override: str | os.PathLike[str] | None = None) -> A
     return _read_yaml(lexicon_dir(override) / relpath)
 
 
-def list_files(relfolder: str, suffix: str = ".yaml", override: str | os.PathLike[str] | None = None) -> list[str]:
+def list_files(
+    relfolder: str, suffix: str = ".yaml", override: str | os.PathLike[str] | None = None
+) -> list[str]:
     """List the files of a lexicon sub-folder, as paths relative to the lexicon folder, sorted (cached)."""
     return list(_list_files(lexicon_dir(override), relfolder, suffix))
 
@@ -108,6 +111,7 @@ def load(relpath: str, model: type[M], override: str | os.PathLike[str] | None =
 
     Raises:
         LexiconError: naming the file and the failing field.
+
     """
     return _load_model(lexicon_dir(override) / relpath, model)
 

@@ -8,40 +8,79 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
-    ("Procedure: TPI to left upper trapezius and right levator scapulae with 1% lidocaine 2 mL.",
-     {("trapezius", "left"), ("levator_scapulae", "right")}),
-    ("Procedure: injected L-trapezius and Rt.levator scap.", {("trapezius", "left"), ("levator_scapulae", "right")}),
-    ("Procedure: Trigger points were injected in the left trapezius, levator scapulae and rhomboid major.",
-     {("trapezius", "left"), ("levator_scapulae", "left"), ("rhomboid_major", "left")}),
+    (
+        "Procedure: TPI to left upper trapezius and right levator scapulae with 1% lidocaine 2 mL.",
+        {("trapezius", "left"), ("levator_scapulae", "right")},
+    ),
+    (
+        "Procedure: injected L-trapezius and Rt.levator scap.",
+        {("trapezius", "left"), ("levator_scapulae", "right")},
+    ),
+    (
+        "Procedure: Trigger points were injected in the left trapezius, levator scapulae and rhomboid major.",
+        {("trapezius", "left"), ("levator_scapulae", "left"), ("rhomboid_major", "left")},
+    ),
     ("Procedure: bilateral upper traps injected.", {("trapezius", "left"), ("trapezius", "right")}),
-    ("Procedure: B/L SCM injected with lidocaine.", {("sternocleidomastoid", "left"), ("sternocleidomastoid", "right")}),
+    (
+        "Procedure: B/L SCM injected with lidocaine.",
+        {("sternocleidomastoid", "left"), ("sternocleidomastoid", "right")},
+    ),
     ("Procedure: upper and middle trapezius on the right were injected.", {("trapezius", "right")}),
-    ("Procedure: Left-sided TPI to trapezius and levator scapulae.", {("trapezius", "left"), ("levator_scapulae", "left")}),
-    ("Procedure: injected the QL and glut med on the right.", {("quadratus_lumborum", "right"), ("gluteus_medius", "right")}),
+    (
+        "Procedure: Left-sided TPI to trapezius and levator scapulae.",
+        {("trapezius", "left"), ("levator_scapulae", "left")},
+    ),
+    (
+        "Procedure: injected the QL and glut med on the right.",
+        {("quadratus_lumborum", "right"), ("gluteus_medius", "right")},
+    ),
     ("Procedure: peroneus longus, left, injected.", {("fibularis_longus", "left")}),
     ("Procedure: TPI R rhomboids.", {("rhomboids", "right")}),
     ("Procedure: TPI to the left scalene.", {("scalenes", "left")}),
-    ("Procedure: lumbar paraspinals injected bilaterally.", {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right")}),
-    ("Low back pain.\nProcedure: paraspinals on the left injected, lumbar level.", {("lumbar_paraspinals", "left")}),
-    ("Procedure: TPI to left trapezuis and left levator scapule.", {("trapezius", "left"), ("levator_scapulae", "left")}),
+    (
+        "Procedure: lumbar paraspinals injected bilaterally.",
+        {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right")},
+    ),
+    (
+        "Low back pain.\nProcedure: paraspinals on the left injected, lumbar level.",
+        {("lumbar_paraspinals", "left")},
+    ),
+    (
+        "Procedure: TPI to left trapezuis and left levator scapule.",
+        {("trapezius", "left"), ("levator_scapulae", "left")},
+    ),
     ("Procedure: TPI to R rhomboid majr.", {("rhomboid_major", "right")}),
     ("Procedure: TPI to trapezius.", {("trapezius", "unspecified")}),
-    ("Procedure:\n| Muscle | Side | Volume |\n| Trapezius | L | 2 mL |\n| Levator scapulae | R | 1 mL |",
-     {("trapezius", "left"), ("levator_scapulae", "right")}),
-    ("Procedure:\n[x] Left trapezius\n[ ] Right trapezius\n[x] Right levator scapulae",
-     {("trapezius", "left"), ("levator_scapulae", "right")}),
-    ("Muscles injected:\n[ ] Left quadratus lumborum      [x] Right quadratus lumborum",
-     {("quadratus_lumborum", "right")}),
+    (
+        "Procedure:\n| Muscle | Side | Volume |\n| Trapezius | L | 2 mL |\n| Levator scapulae | R | 1 mL |",
+        {("trapezius", "left"), ("levator_scapulae", "right")},
+    ),
+    (
+        "Procedure:\n[x] Left trapezius\n[ ] Right trapezius\n[x] Right levator scapulae",
+        {("trapezius", "left"), ("levator_scapulae", "right")},
+    ),
+    (
+        "Muscles injected:\n[ ] Left quadratus lumborum      [x] Right quadratus lumborum",
+        {("quadratus_lumborum", "right")},
+    ),
     # run-on dictation: a planning phrase more than 8 tokens after the muscle does not reach it
-    ("we went ahead with injections into the right and left gluteus medius 8 mL total 25 gauge needle tolerated "
-     "well no complications he will come back next visit in 3 months",
-     {("gluteus_medius", "left"), ("gluteus_medius", "right")}),
-    ("PROCEDURE: TPI TO LEFT UPPER TRAPEZIUS AND LEFT SCM WITH 1% LIDOCAINE 2 ML EACH.",
-     {("trapezius", "left"), ("sternocleidomastoid", "left")}),
-    ("Procedure: supine, head turned to the R. Scalenes localized by palpation. 2 mL to the L scalenes.",
-     {("scalenes", "left")}),
-    ("pt here for tpi left trap and right levator injected with lido 2cc tolerated well",
-     {("trapezius", "left"), ("levator_scapulae", "right")}),
+    (
+        "we went ahead with injections into the right and left gluteus medius 8 mL total 25 gauge needle tolerated "
+        "well no complications he will come back next visit in 3 months",
+        {("gluteus_medius", "left"), ("gluteus_medius", "right")},
+    ),
+    (
+        "PROCEDURE: TPI TO LEFT UPPER TRAPEZIUS AND LEFT SCM WITH 1% LIDOCAINE 2 ML EACH.",
+        {("trapezius", "left"), ("sternocleidomastoid", "left")},
+    ),
+    (
+        "Procedure: supine, head turned to the R. Scalenes localized by palpation. 2 mL to the L scalenes.",
+        {("scalenes", "left")},
+    ),
+    (
+        "pt here for tpi left trap and right levator injected with lido 2cc tolerated well",
+        {("trapezius", "left"), ("levator_scapulae", "right")},
+    ),
 ]
 
 
@@ -51,11 +90,23 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
-    ("Exam: taut band in left trapezius with twitch response.\nProcedure: TPI to right levator scapulae.", ("trapezius", "left")),
-    ("Procedure: TPI to left trapezius. The SCM was tender but not injected.", ("sternocleidomastoid", "unspecified")),
+    (
+        "Exam: taut band in left trapezius with twitch response.\nProcedure: TPI to right levator scapulae.",
+        ("trapezius", "left"),
+    ),
+    (
+        "Procedure: TPI to left trapezius. The SCM was tender but not injected.",
+        ("sternocleidomastoid", "unspecified"),
+    ),
     ("Procedure: TPI to left trapezius. Deferred right rhomboid major today.", ("rhomboid_major", "right")),
-    ("Procedure: TPI to left trapezius. Plan: consider QL injection next visit.", ("quadratus_lumborum", "unspecified")),
-    ("HPI: left levator scapulae previously injected with 60% relief.\nProcedure: TPI to left trapezius.", ("levator_scapulae", "left")),
+    (
+        "Procedure: TPI to left trapezius. Plan: consider QL injection next visit.",
+        ("quadratus_lumborum", "unspecified"),
+    ),
+    (
+        "HPI: left levator scapulae previously injected with 60% relief.\nProcedure: TPI to left trapezius.",
+        ("levator_scapulae", "left"),
+    ),
     ("Procedure: TPI to left trapezius.\nNot injected today:\n- right trapezius", ("trapezius", "right")),
 ]
 
@@ -71,24 +122,63 @@ def test_examined_negated_planned_earlier_muscles_not_injected(text, absent):
 SUBSTANCE_CASES = [
     ("Procedure: L trapezius injected with 1% lidocaine 5 cc.", "lidocaine", "1%", None, (5.0, "mL")),
     ("Procedure: L trapezius injected with Kenalog 40 mg.", "triamcinolone", None, (40.0, "mg"), None),
-    ("Procedure: L trapezius injected with 40mg/ml triamcinolone 1 mL.", "triamcinolone", "40mg/ml", None, (1.0, "mL")),
-    ("Procedure: 1% lidocaine 2 mL at each of 4 sites in the L trapezius.", "lidocaine", "1%", None, (8.0, "mL")),
+    (
+        "Procedure: L trapezius injected with 40mg/ml triamcinolone 1 mL.",
+        "triamcinolone",
+        "40mg/ml",
+        None,
+        (1.0, "mL"),
+    ),
+    (
+        "Procedure: 1% lidocaine 2 mL at each of 4 sites in the L trapezius.",
+        "lidocaine",
+        "1%",
+        None,
+        (8.0, "mL"),
+    ),
     ("Procedure: L trapezius injected with 0.25% Marcaine 3 mL.", "bupivacaine", "0.25%", None, (3.0, "mL")),
     ("Procedure: Botox 50 units into the L trapezius.", "onabotulinumtoxina", None, (50.0, "units"), None),
-    ("Procedure: Botox reconstituted, injected into the L trapezius.\nTotal administered: 100 units.",
-     "onabotulinumtoxina", None, (100.0, "units"), None),
-    ("Procedure: Sensorcaine 0.25% 4 mL + Celestone Soluspan 6 mg (1 mL), total 5 mL, into L QL.",
-     "bupivacaine", "0.25%", None, (4.0, "mL")),
-    ("Procedure: Naropin (ropivacaine) 0.5% 4 mL mixed with Decadron 4 mg (1 mL), total 5 mL, into R pec minor.",
-     "ropivacaine", "0.5%", None, (4.0, "mL")),
-    ("Procedure: L trapezius.\nMEDICATION: 0.5% BUPIVACAINE 3 ML + 1% LIDOCAINE 3 ML (TOTAL 6 ML)",
-     "lidocaine", "1%", None, (3.0, "mL")),
-    ("Procedure: 1:1 mixture of 1% lidocaine and 0.5% bupivacaine, 2.5 mL total, into R brachioradialis.",
-     "lidocaine", "1%", None, (2.5, "mL")),
+    (
+        "Procedure: Botox reconstituted, injected into the L trapezius.\nTotal administered: 100 units.",
+        "onabotulinumtoxina",
+        None,
+        (100.0, "units"),
+        None,
+    ),
+    (
+        "Procedure: Sensorcaine 0.25% 4 mL + Celestone Soluspan 6 mg (1 mL), total 5 mL, into L QL.",
+        "bupivacaine",
+        "0.25%",
+        None,
+        (4.0, "mL"),
+    ),
+    (
+        "Procedure: Naropin (ropivacaine) 0.5% 4 mL mixed with Decadron 4 mg (1 mL), total 5 mL, into R pec minor.",
+        "ropivacaine",
+        "0.5%",
+        None,
+        (4.0, "mL"),
+    ),
+    (
+        "Procedure: L trapezius.\nMEDICATION: 0.5% BUPIVACAINE 3 ML + 1% LIDOCAINE 3 ML (TOTAL 6 ML)",
+        "lidocaine",
+        "1%",
+        None,
+        (3.0, "mL"),
+    ),
+    (
+        "Procedure: 1:1 mixture of 1% lidocaine and 0.5% bupivacaine, 2.5 mL total, into R brachioradialis.",
+        "lidocaine",
+        "1%",
+        None,
+        (2.5, "mL"),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("text", "sid", "conc", "dose", "volume"), SUBSTANCE_CASES, ids=[c[0][:50] for c in SUBSTANCE_CASES])
+@pytest.mark.parametrize(
+    ("text", "sid", "conc", "dose", "volume"), SUBSTANCE_CASES, ids=[c[0][:50] for c in SUBSTANCE_CASES]
+)
 def test_substances_with_quantities(text, sid, conc, dose, volume):
     subs = {s.substance: s for s in extract(text).substances}
     assert sid in subs
@@ -99,16 +189,24 @@ def test_substances_with_quantities(text, sid, conc, dose, volume):
 
 
 def test_history_patch_and_dosepak_are_treatments_not_injectates():
-    f = extract("HPI: tried Lidoderm patch and a Medrol Dosepak without relief.\nProcedure: TPI L trapezius with 1% lidocaine 2 mL.")
+    f = extract(
+        "HPI: tried Lidoderm patch and a Medrol Dosepak without relief.\nProcedure: TPI L trapezius with 1% lidocaine 2 mL."
+    )
     assert {s.substance for s in f.substances} == {"lidocaine"}
     assert {"topical_analgesic", "oral_steroid"} <= {p.treatment for p in f.prior_treatments}
 
 
 TREATMENT_CASES = [
-    ("HPI: failed 8 weeks of PT and ibuprofen.", {"physical_therapy": ("failed", "8 weeks"), "nsaid": ("failed", None)}),
+    (
+        "HPI: failed 8 weeks of PT and ibuprofen.",
+        {"physical_therapy": ("failed", "8 weeks"), "nsaid": ("failed", None)},
+    ),
     ("HPI: chiro x 10 visits with partial relief.", {"chiropractic": ("partial_relief", "x 10 visits")}),
     ("HPI: has not tried PT. Plan: start PT.", {}),
-    ("HPI: Tried cyclobenzaprine and gabapentin, no relief.", {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)}),
+    (
+        "HPI: Tried cyclobenzaprine and gabapentin, no relief.",
+        {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)},
+    ),
 ]
 
 
@@ -118,43 +216,60 @@ def test_prior_treatments_outcome_and_duration(text, expected):
     assert got == expected
 
 
-@pytest.mark.parametrize(("text", "procedure"), [
-    ("Procedure: dry needling of the left trapezius, no injectate.", "needling"),
-    ("Plan: patient declined injections today. Exam: tender L trapezius.", "none"),
-    ("Procedure: TPI to L trapezius with lidocaine.", "injection"),
-    ("Procedure: trigger points in the upper back were injected with 1% lidocaine.", "injection"),
-], ids=["dry-needling", "declined", "tpi", "muscle-not-named"])
+@pytest.mark.parametrize(
+    ("text", "procedure"),
+    [
+        ("Procedure: dry needling of the left trapezius, no injectate.", "needling"),
+        ("Plan: patient declined injections today. Exam: tender L trapezius.", "none"),
+        ("Procedure: TPI to L trapezius with lidocaine.", "injection"),
+        ("Procedure: trigger points in the upper back were injected with 1% lidocaine.", "injection"),
+    ],
+    ids=["dry-needling", "declined", "tpi", "muscle-not-named"],
+)
 def test_procedure_kind(text, procedure):
     assert extract(text).procedure_kind == procedure
 
 
-@pytest.mark.parametrize(("text", "modality"), [
-    ("Procedure: Ultrasound-guided TPI to L trapezius with lidocaine 1 mL.", "ultrasound"),
-    ("Procedure: TPI to L trapezius under US guidance with lidocaine 1 mL.", "ultrasound"),
-    ("Procedure: Ultrasound is used to confirm placement; L trapezius injected with lidocaine 1 mL.", "ultrasound"),
-    ("Procedure: fluoroscopically guided TPI, L piriformis, lidocaine 1 mL.", "fluoroscopy"),
-    ("Procedure: landmark-based TPI to L trapezius, lidocaine 1 mL. No ultrasound guidance.", None),
-    ("Procedure: TPI to L trapezius with lidocaine 1 mL. Thank us for the visit.", None),
-], ids=["capital-ultrasound", "US", "is-used", "fluoro", "negated", "us-word"])
+@pytest.mark.parametrize(
+    ("text", "modality"),
+    [
+        ("Procedure: Ultrasound-guided TPI to L trapezius with lidocaine 1 mL.", "ultrasound"),
+        ("Procedure: TPI to L trapezius under US guidance with lidocaine 1 mL.", "ultrasound"),
+        (
+            "Procedure: Ultrasound is used to confirm placement; L trapezius injected with lidocaine 1 mL.",
+            "ultrasound",
+        ),
+        ("Procedure: fluoroscopically guided TPI, L piriformis, lidocaine 1 mL.", "fluoroscopy"),
+        ("Procedure: landmark-based TPI to L trapezius, lidocaine 1 mL. No ultrasound guidance.", None),
+        ("Procedure: TPI to L trapezius with lidocaine 1 mL. Thank us for the visit.", None),
+    ],
+    ids=["capital-ultrasound", "US", "is-used", "fluoro", "negated", "us-word"],
+)
 def test_guidance_modality(text, modality):
     g = extract(text).guidance
     assert (g.modality if g else None) == modality
 
 
 def test_icd_codes_as_written_and_guidance_and_em():
-    f = extract("DOS: 03/14/2026 MRN: 448812\nAssessment: M79.18, M54.5.\nProcedure: ultrasound-guided TPI L trapezius "
-                "with lidocaine 2 mL due to body habitus. Also evaluated her new knee pain. 99213-25.")
+    f = extract(
+        "DOS: 03/14/2026 MRN: 448812\nAssessment: M79.18, M54.5.\nProcedure: ultrasound-guided TPI L trapezius "
+        "with lidocaine 2 mL due to body habitus. Also evaluated her new knee pain. 99213-25."
+    )
     assert [d.code for d in f.diagnoses if d.code] == ["M79.18", "M54.5"]
     assert f.guidance is not None and f.guidance.modality == "ultrasound" and f.guidance.reason
     assert f.em is not None and f.em.code == "99213" and f.em.separate_problem
     assert f.date_of_service == "2026-03-14" and f.patient_id == "448812"
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("HPI: neck pain.\nPHYSICAL EXAM: tender\nProcedure: x", ["history", "exam", "procedure"]),
-    ("S: pain\nO: tender\nA: myalgia\nP: TPI", ["history", "exam", "assessment", "plan"]),
-    ("Exam: tender. Assessment: myalgia.", ["exam", "assessment"]),
-], ids=["headers", "soap", "inline"])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("HPI: neck pain.\nPHYSICAL EXAM: tender\nProcedure: x", ["history", "exam", "procedure"]),
+        ("S: pain\nO: tender\nA: myalgia\nP: TPI", ["history", "exam", "assessment", "plan"]),
+        ("Exam: tender. Assessment: myalgia.", ["exam", "assessment"]),
+    ],
+    ids=["headers", "soap", "inline"],
+)
 def test_sections_detected(nlp, text, kind):
     from tpicoder.extract.textio import tokenizer_view
 

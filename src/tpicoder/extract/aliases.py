@@ -35,23 +35,57 @@ def expand_names(names: list[str], portions: list[str]) -> list[str]:
     return [n for n in out if not (n.lower() in seen or seen.add(n.lower()))]
 
 
-def _rec(label: str, id_: str, kind: str, phrases: list[str], *, cs: bool = False, rule: str | None = None,
-         **extra: Any) -> dict[str, Any]:
-    return {"label": label, "id": id_, "kind": kind, "case_sensitive": cs, "rule": rule or f"{label.lower()}_{id_}",
-            "phrases": phrases, **extra}
+def _rec(
+    label: str,
+    id_: str,
+    kind: str,
+    phrases: list[str],
+    *,
+    cs: bool = False,
+    rule: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "label": label,
+        "id": id_,
+        "kind": kind,
+        "case_sensitive": cs,
+        "rule": rule or f"{label.lower()}_{id_}",
+        "phrases": phrases,
+        **extra,
+    }
 
 
 def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
     """All phrase patterns of the entity, side and cue layers."""
     recs: list[dict[str, Any]] = []
     for m in lex.muscles.entries:
-        recs.append(_rec("MUSCLE", m.id, "exact", expand_names(m.names, m.portions), group=m.group, region=m.region))
+        recs.append(
+            _rec("MUSCLE", m.id, "exact", expand_names(m.names, m.portions), group=m.group, region=m.region)
+        )
         if m.abbreviations:
-            recs.append(_rec("MUSCLE", m.id, "abbreviation", expand_names(m.abbreviations, m.portions),
-                             group=m.group, region=m.region))
+            recs.append(
+                _rec(
+                    "MUSCLE",
+                    m.id,
+                    "abbreviation",
+                    expand_names(m.abbreviations, m.portions),
+                    group=m.group,
+                    region=m.region,
+                )
+            )
         if m.abbreviations_cs:
-            recs.append(_rec("MUSCLE", m.id, "abbreviation", m.abbreviations_cs, cs=True, group=m.group,
-                             region=m.region))
+            recs.append(
+                _rec(
+                    "MUSCLE",
+                    m.id,
+                    "abbreviation",
+                    m.abbreviations_cs,
+                    cs=True,
+                    group=m.group,
+                    region=m.region,
+                )
+            )
     for r in lex.muscles.regional:
         recs.append(_rec("REGIONAL", r.id, "exact", expand_names(r.names, [])))
     for region, words in lex.muscles.region_cues.items():
@@ -70,20 +104,44 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
         if t.names:
             recs.append(_rec("PRIOR_TX", t.id, "exact", t.names, rule=f"prior_tx_{t.id}{tag}", **extra))
         if t.abbreviations:
-            recs.append(_rec("PRIOR_TX", t.id, "abbreviation", t.abbreviations, rule=f"prior_tx_{t.id}{tag}", **extra))
+            recs.append(
+                _rec("PRIOR_TX", t.id, "abbreviation", t.abbreviations, rule=f"prior_tx_{t.id}{tag}", **extra)
+            )
         if t.abbreviations_cs:
-            recs.append(_rec("PRIOR_TX", t.id, "abbreviation", t.abbreviations_cs, cs=True,
-                             rule=f"prior_tx_{t.id}{tag}_cs", **extra))
+            recs.append(
+                _rec(
+                    "PRIOR_TX",
+                    t.id,
+                    "abbreviation",
+                    t.abbreviations_cs,
+                    cs=True,
+                    rule=f"prior_tx_{t.id}{tag}_cs",
+                    **extra,
+                )
+            )
     for outcome, words in lex.treatments.outcome_cues.items():
         recs.append(_rec("OUTCOME", outcome, "exact", words))
     lat = lex.laterality
     for side in ("left", "right", "bilateral"):
         recs.append(_rec("SIDE", side, "exact", getattr(lat, side)))
         recs.append(_rec("SIDE", side, "abbreviation", getattr(lat, f"{side}_cs"), cs=True))
-        recs.append(_rec("SIDE", side, "abbreviation", lat.glued_prefixes.get(side, []), rule=f"side_{side}_glued"))
+        recs.append(
+            _rec("SIDE", side, "abbreviation", lat.glued_prefixes.get(side, []), rule=f"side_{side}_glued")
+        )
     for rule in lex.cues.rules:
-        recs.append(_rec("CUE", rule.category, "exact", rule.phrases, rule=rule.id, direction=rule.direction,
-                         max_scope=rule.max_scope, line_only=rule.line_only, applies_to=rule.applies_to))
+        recs.append(
+            _rec(
+                "CUE",
+                rule.category,
+                "exact",
+                rule.phrases,
+                rule=rule.id,
+                direction=rule.direction,
+                max_scope=rule.max_scope,
+                line_only=rule.line_only,
+                applies_to=rule.applies_to,
+            )
+        )
     recs.append(_rec("ANAPHORA", "anaphora", "exact", lex.cues.anaphora))
     return recs
 
@@ -97,13 +155,21 @@ def fuzzy_targets(lex: ExtractionLexicon, min_alias_length: int) -> list[dict[st
             key = name.lower()
             if len(key.replace(" ", "")) >= min_alias_length and key not in seen:
                 seen.add(key)
-                out.append({"alias": key, "id": m.id, "words": len(key.split()), "group": m.group,
-                            "region": m.region})
+                out.append(
+                    {
+                        "alias": key,
+                        "id": m.id,
+                        "words": len(key.split()),
+                        "group": m.group,
+                        "region": m.region,
+                    }
+                )
     for r in lex.muscles.regional:
         for name in r.names:
             key = name.lower()
             if len(key) >= min_alias_length and key not in seen:
                 seen.add(key)
-                out.append({"alias": key, "id": f"@{r.id}", "words": len(key.split()), "group": True,
-                            "region": None})
+                out.append(
+                    {"alias": key, "id": f"@{r.id}", "words": len(key.split()), "group": True, "region": None}
+                )
     return out

@@ -144,7 +144,8 @@ class ContextAssertion(LexiconComponent):
                     if c.attrs.get("applies_to"):
                         continue
                     if c.norm in ("INJECTION", "CURRENT") or (
-                            c.norm in ASSERTION_CATEGORIES and end - c.tok_end <= self.data["list_lead_reach"]):
+                        c.norm in ASSERTION_CATEGORIES and end - c.tok_end <= self.data["list_lead_reach"]
+                    ):
                         lead_cats.add(c.norm)
         # A list block ends at a blank line.
         if inherited:
@@ -160,13 +161,21 @@ class ContextAssertion(LexiconComponent):
 
         targets = [h for h in all_hits if h.label in TARGET_LABELS]
         for t in targets:
-            self._decide(t, cues.get(t.sent, []), blockers.get(t.sent, []), currents.get(t.sent, []),
-                         line_ids, inherited.get(t.sent, set()))
+            self._decide(
+                t,
+                cues.get(t.sent, []),
+                blockers.get(t.sent, []),
+                currents.get(t.sent, []),
+                line_ids,
+                inherited.get(t.sent, set()),
+            )
         self._anaphora(targets, cues, anaphora_sents, sent_ids, para_ids)
         return doc
 
     # -- scope -------------------------------------------------------------------------------------
-    def _governs(self, cue: Hit, t: Hit, blockers: list[int], currents: list[int], line_ids: list[int]) -> int | None:
+    def _governs(
+        self, cue: Hit, t: Hit, blockers: list[int], currents: list[int], line_ids: list[int]
+    ) -> int | None:
         """Token distance from cue to target when the cue governs it, else None."""
         attrs = cue.attrs
         applies = attrs.get("applies_to")
@@ -193,8 +202,15 @@ class ContextAssertion(LexiconComponent):
                 return None
         return hi - lo
 
-    def _decide(self, t: Hit, cues: list[Hit], blockers: list[int], currents: list[int], line_ids: list[int],
-                inherited: set[str]) -> None:
+    def _decide(
+        self,
+        t: Hit,
+        cues: list[Hit],
+        blockers: list[int],
+        currents: list[int],
+        line_ids: list[int],
+        inherited: set[str],
+    ) -> None:
         best: dict[str, tuple[int, Hit]] = {}
         for cue in cues:
             if cue.tok_start < t.tok_end and t.tok_start < cue.tok_end:
@@ -231,8 +247,14 @@ class ContextAssertion(LexiconComponent):
                     decided = best["EXAM"][1]
         t.cue = decided
 
-    def _anaphora(self, targets: list[Hit], cues: dict[int, list[Hit]], anaphora_sents: set[int],
-                  sent_ids: list[int], para_ids: list[int]) -> None:
+    def _anaphora(
+        self,
+        targets: list[Hit],
+        cues: dict[int, list[Hit]],
+        anaphora_sents: set[int],
+        sent_ids: list[int],
+        para_ids: list[int],
+    ) -> None:
         reach = self.data["anaphora_reach"]
         muscle_sents = {t.sent for t in targets if t.label in ("MUSCLE", "REGIONAL")}
         for s in anaphora_sents:
@@ -243,8 +265,13 @@ class ContextAssertion(LexiconComponent):
                 continue
             para = para_ids[inj[0].tok_start]
             for t in targets:
-                if (t.label in ("MUSCLE", "REGIONAL") and s - reach <= t.sent < s and t.assertion == "present"
-                        and para_ids[t.tok_start] == para and not t.injected):
+                if (
+                    t.label in ("MUSCLE", "REGIONAL")
+                    and s - reach <= t.sent < s
+                    and t.assertion == "present"
+                    and para_ids[t.tok_start] == para
+                    and not t.injected
+                ):
                     t.injected = True
                     t.cue = inj[0]
                     t.attrs = {**t.attrs, "anaphora": True}
@@ -257,6 +284,6 @@ class ContextAssertion(LexiconComponent):
     default_config={"lexicons_dir": ""},
 )
 def make_context(nlp: Language, name: str, lexicons_dir: str) -> ContextAssertion:
-    """Factory of the assertion component."""
+    """Build the assertion component."""
     register_extensions()
     return ContextAssertion(nlp, name, lexicons_dir)

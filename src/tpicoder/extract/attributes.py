@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import hits, register_extensions, token_table, doc_text
+from tpicoder.extract.extensions import doc_text, hits, register_extensions, token_table
 from tpicoder.extract.laterality import assign_sides
 from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details
 from tpicoder.extract.substances import bind_quantities
@@ -47,19 +47,36 @@ class AttributeBinder(LexiconComponent):
         tokens = table.text
         sent_ids = doc._.tpi_sents or [0] * len(doc)
         line_ids = doc._.tpi_lines or [0] * len(doc)
-        muscles = sorted((h for h in all_hits if h.label in ("MUSCLE", "REGIONAL")), key=lambda h: h.tok_start)
+        muscles = sorted(
+            (h for h in all_hits if h.label in ("MUSCLE", "REGIONAL")), key=lambda h: h.tok_start
+        )
         sides = sorted((h for h in all_hits if h.label == "SIDE"), key=lambda h: h.tok_start)
         sections = [(s.tok_start, s.tok_end) for s in (doc._.tpi_sections or [])]
         lat = self.data["laterality"]
-        assign_sides(muscles, sides, tokens, sent_ids, line_ids, sections,
-                     max_prefix_gap=lat["max_prefix_gap"], max_suffix_gap=lat["max_suffix_gap"],
-                     direction_words=frozenset(self.data.get("direction_words", [])))
+        assign_sides(
+            muscles,
+            sides,
+            tokens,
+            sent_ids,
+            line_ids,
+            sections,
+            max_prefix_gap=lat["max_prefix_gap"],
+            max_suffix_gap=lat["max_suffix_gap"],
+            direction_words=frozenset(self.data.get("direction_words", [])),
+        )
         substances = [h for h in all_hits if h.label == "SUBSTANCE"]
         quantities = [h for h in all_hits if h.label in ("DOSE", "VOLUME", "CONCENTRATION")]
         multipliers = [h for h in all_hits if h.label == "SITE_MULTIPLIER"]
         site_count = len({(m.norm, m.side) for m in muscles if m.injected})
-        bind_quantities(substances, quantities, multipliers, tokens, sent_ids,
-                        max_gap=self.data["substances"]["max_quantity_gap"], site_count=site_count)
+        bind_quantities(
+            substances,
+            quantities,
+            multipliers,
+            tokens,
+            sent_ids,
+            max_gap=self.data["substances"]["max_quantity_gap"],
+            site_count=site_count,
+        )
         treatments = [h for h in all_hits if h.label == "PRIOR_TX"]
         outcomes = [h for h in all_hits if h.label == "OUTCOME"]
         gap = self.data["substances"]["max_quantity_gap"]
@@ -68,8 +85,14 @@ class AttributeBinder(LexiconComponent):
         for idx, text, sid in zip(table.idx, table.text, sent_ids, strict=False):
             lo, hi = bounds.get(sid, (idx, idx + len(text)))
             bounds[sid] = (min(lo, idx), max(hi, idx + len(text)))
-        mark_details(treatments, tokens, sent_ids, detail_ids=frozenset(self.data["detail_ids"]),
-                     markers=frozenset(self.data["detail_markers"]), max_gap=self.data["detail_max_gap"])
+        mark_details(
+            treatments,
+            tokens,
+            sent_ids,
+            detail_ids=frozenset(self.data["detail_ids"]),
+            markers=frozenset(self.data["detail_markers"]),
+            max_gap=self.data["detail_max_gap"],
+        )
         bind_durations(doc_text(doc), treatments, bounds, self._duration, max_chars=6 * gap)
         return doc
 
@@ -81,6 +104,6 @@ class AttributeBinder(LexiconComponent):
     default_config={"lexicons_dir": ""},
 )
 def make_attributes(nlp: Language, name: str, lexicons_dir: str) -> AttributeBinder:
-    """Factory of the attribute binder."""
+    """Build the attribute binder."""
     register_extensions()
     return AttributeBinder(nlp, name, lexicons_dir)

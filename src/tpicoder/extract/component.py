@@ -37,7 +37,9 @@ class LexiconComponent:
         """Build matchers and lookup tables from ``self.data``."""
         raise NotImplementedError
 
-    def initialize(self, get_examples: Any = None, *, nlp: Any = None, lexicons_dir: str | None = None) -> None:
+    def initialize(
+        self, get_examples: Any = None, *, nlp: Any = None, lexicons_dir: str | None = None
+    ) -> None:
         """Load entries from the lexicon folder and compile them."""
         lex = load_extraction_lexicon(lexicons_dir or self.lexicons_dir)
         self.set_data(self.data_from_lexicon(lex))

@@ -19,20 +19,40 @@ from spacy.tokens import Doc
 
 from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import Hit, hits, register_extensions, token_table, doc_text
+from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
 from tpicoder.lexicon import ExtractionLexicon
 
 LAYERS = {
-    "MUSCLE": "entity", "REGIONAL": "entity", "NONSPECIFIC": "entity", "SUBSTANCE": "entity",
-    "PRIOR_TX": "entity", "UNNAMED_INJECTATE": "entity",
-    "SIDE": "side", "CUE": "cue", "ANAPHORA": "anaphora", "REGION_CUE": "region", "OUTCOME": "outcome",
+    "MUSCLE": "entity",
+    "REGIONAL": "entity",
+    "NONSPECIFIC": "entity",
+    "SUBSTANCE": "entity",
+    "PRIOR_TX": "entity",
+    "UNNAMED_INJECTATE": "entity",
+    "SIDE": "side",
+    "CUE": "cue",
+    "ANAPHORA": "anaphora",
+    "REGION_CUE": "region",
+    "OUTCOME": "outcome",
 }
 # Among equally long entity matches, the more specific reading wins.
-_ENTITY_PRIORITY = {"MUSCLE": 0, "SUBSTANCE": 1, "PRIOR_TX": 2, "REGIONAL": 3, "NONSPECIFIC": 4, "UNNAMED_INJECTATE": 5}
+_ENTITY_PRIORITY = {
+    "MUSCLE": 0,
+    "SUBSTANCE": 1,
+    "PRIOR_TX": 2,
+    "REGIONAL": 3,
+    "NONSPECIFIC": 4,
+    "UNNAMED_INJECTATE": 5,
+}
 
 
 # Regex cues govern both ways with the default scope.
-_PATTERN_CUE: dict[str, Any] = {"direction": "bidirectional", "max_scope": None, "line_only": False, "applies_to": None}
+_PATTERN_CUE: dict[str, Any] = {
+    "direction": "bidirectional",
+    "max_scope": None,
+    "line_only": False,
+    "applies_to": None,
+}
 
 
 def longest_first(items: list[Hit], priority: dict[str, int] | None = None) -> list[Hit]:
@@ -51,7 +71,7 @@ def longest_first(items: list[Hit], priority: dict[str, int] | None = None) -> l
 
 
 def same_length_lower(text: str) -> str:
-    """``text.lower()``, keeping characters whose lower case is longer (e.g. 'İ') so offsets hold."""
+    """Lower-case ``text``, keeping characters whose lower case is longer (e.g. 'İ') so offsets hold."""
     low = text.lower()
     if len(low) == len(text):
         return low
@@ -59,7 +79,7 @@ def same_length_lower(text: str) -> str:
 
 
 def lower_pattern(pattern: str) -> str:
-    """Lower-case the literal letters of a regex (escapes such as \\S, \\B and \\D keep their case).
+    r"""Lower-case the literal letters of a regex (escapes such as \S, \B and \D keep their case).
 
     Used with :func:`same_length_lower` so a case-insensitive rule can run case-sensitively.
     """
@@ -81,7 +101,7 @@ _LETTER = re.compile(r"[^A-Za-z]+")
 
 
 def is_mostly_caps(text: str, threshold: float = 0.8) -> bool:
-    """True when letters are mostly capitals (a note typed in ALL CAPS)."""
+    """Tell whether letters are mostly capitals (a note typed in ALL CAPS)."""
     sample = text[:4000]
     letters = len(_LETTER.sub("", sample))
     return bool(letters) and len(_UPPER.sub("", sample)) / letters >= threshold
@@ -95,7 +115,9 @@ class EntityMatcher(LexiconComponent):
         return {
             "patterns": entity_patterns(lex),
             "regex": [r.model_dump() for r in lex.patterns.rules],
-            "caps_ambiguous": {k: sorted({w.lower() for w in v}) for k, v in lex.treatments.caps_ambiguous.items()},
+            "caps_ambiguous": {
+                k: sorted({w.lower() for w in v}) for k, v in lex.treatments.caps_ambiguous.items()
+            },
         }
 
     def compile(self) -> None:
@@ -112,7 +134,9 @@ class EntityMatcher(LexiconComponent):
             docs = [make_doc(p) for p in rec["phrases"]]
             if rec["rule"].endswith("_glued"):
                 # Glued side prefixes are split off as one token ("Rt." before "levator").
-                docs += [Doc(vocab, words=[p]) for p in rec["phrases"]] + [Doc(vocab, words=[p.upper()]) for p in rec["phrases"]]
+                docs += [Doc(vocab, words=[p]) for p in rec["phrases"]] + [
+                    Doc(vocab, words=[p.upper()]) for p in rec["phrases"]
+                ]
             (self._orth if rec["case_sensitive"] else self._lower).add(key, docs)
             self._records[vocab.strings[key]] = rec
         self._regex = []
@@ -141,10 +165,25 @@ class EntityMatcher(LexiconComponent):
                 rec = self._records[match_id]
                 start_char, end_char = idx[start], idx[end - 1] + len(toks[end - 1])
                 surface = text[start_char:end_char]
-                if caps and rec["case_sensitive"] and surface in self._caps and not self._caps_context(doc, start, end, surface):
+                if (
+                    caps
+                    and rec["case_sensitive"]
+                    and surface in self._caps
+                    and not self._caps_context(doc, start, end, surface)
+                ):
                     continue
-                hit = Hit(rec["label"], start_char, end_char, start, end, norm=rec["id"], match=rec["kind"],
-                          alias=surface.lower(), rule_id=rec["rule"], attrs=rec)
+                hit = Hit(
+                    rec["label"],
+                    start_char,
+                    end_char,
+                    start,
+                    end,
+                    norm=rec["id"],
+                    match=rec["kind"],
+                    alias=surface.lower(),
+                    rule_id=rec["rule"],
+                    attrs=rec,
+                )
                 by_layer.setdefault(LAYERS[rec["label"]], []).append(hit)
         out = hits(doc)
         for layer, items in by_layer.items():
@@ -169,9 +208,21 @@ class EntityMatcher(LexiconComponent):
                 found_labels.add(rule["label"])
                 # Values are read from the original text, never from the lower-cased copy.
                 groups = tuple(text[a:b] if a >= 0 else None for a, b in m.regs[1:])
-                out.append(Hit(rule["label"], start_char, end_char, tok_start, tok_end, norm=rule.get("value"),
-                               match="pattern", rule_id=rule["id"], value=groups[0] if groups else text[start_char:end_char],
-                               groups=groups, attrs=_PATTERN_CUE if rule["label"] == "CUE" else {}))
+                out.append(
+                    Hit(
+                        rule["label"],
+                        start_char,
+                        end_char,
+                        tok_start,
+                        tok_end,
+                        norm=rule.get("value"),
+                        match="pattern",
+                        rule_id=rule["id"],
+                        value=groups[0] if groups else text[start_char:end_char],
+                        groups=groups,
+                        attrs=_PATTERN_CUE if rule["label"] == "CUE" else {},
+                    )
+                )
         return doc
 
     def _caps_context(self, doc: Doc, start: int, end: int, text: str) -> bool:
@@ -188,6 +239,6 @@ class EntityMatcher(LexiconComponent):
     default_config={"lexicons_dir": ""},
 )
 def make_entities(nlp: Language, name: str, lexicons_dir: str) -> EntityMatcher:
-    """Factory of the exact matcher."""
+    """Build the exact matcher."""
     register_extensions()
     return EntityMatcher(nlp, name, lexicons_dir)

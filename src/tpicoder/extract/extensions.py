@@ -15,8 +15,23 @@ from spacy.tokens import Doc
 
 # Labels of entity hits (targets of assertion), side hits and cue hits.
 TARGET_LABELS = frozenset(
-    {"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "PRIOR_TX", "GUIDANCE", "TP_EXAM", "DRY_NEEDLING",
-     "EM_SEPARATE", "EM_CODE", "EM_MENTION", "INDICATION", "NO_PROCEDURE", "GUIDANCE_REASON", "NO_GUIDANCE"}
+    {
+        "MUSCLE",
+        "REGIONAL",
+        "NONSPECIFIC",
+        "SUBSTANCE",
+        "PRIOR_TX",
+        "GUIDANCE",
+        "TP_EXAM",
+        "DRY_NEEDLING",
+        "EM_SEPARATE",
+        "EM_CODE",
+        "EM_MENTION",
+        "INDICATION",
+        "NO_PROCEDURE",
+        "GUIDANCE_REASON",
+        "NO_GUIDANCE",
+    }
 )
 
 
@@ -70,7 +85,7 @@ _ATTRS: dict[str, Any] = {
 
 
 def doc_text(doc: Doc) -> str:
-    """``doc.text``, built once per Doc (spaCy rebuilds it from Token objects on every access)."""
+    """Return ``doc.text``, built once per Doc (spaCy rebuilds it from Token objects on every access)."""
     text = doc._.tpi_text
     if text is None:
         token_table(doc)
@@ -91,7 +106,7 @@ class TokenTable:
 
 
 def token_table(doc: Doc) -> TokenTable:
-    """The doc's token table, built on first use."""
+    """Return the doc's token table, built on first use."""
     table = doc._.tpi_tokens
     if table is None:
         # One array read instead of a Token object per token (the costliest step of the pipeline).
@@ -99,8 +114,14 @@ def token_table(doc: Doc) -> TokenTable:
         rows = doc.to_array([ORTH, SPACY, IDX, IS_SPACE, IS_ALPHA, LOWER]).tolist() if len(doc) else []
         texts = [strings[r[0]] for r in rows]
         ws = [" " if r[1] else "" for r in rows]
-        table = TokenTable(texts, [strings[r[5]] for r in rows], [r[2] for r in rows], [bool(r[3]) for r in rows],
-                           [bool(r[4]) for r in rows], ws)
+        table = TokenTable(
+            texts,
+            [strings[r[5]] for r in rows],
+            [r[2] for r in rows],
+            [bool(r[3]) for r in rows],
+            [bool(r[4]) for r in rows],
+            ws,
+        )
         doc._.tpi_tokens = table
         if doc._.tpi_text is None:
             doc._.tpi_text = "".join(t + w for t, w in zip(texts, ws, strict=True))
@@ -115,7 +136,7 @@ def register_extensions() -> None:
 
 
 def hits(doc: Doc) -> list[Hit]:
-    """The doc's hit list, created on first use."""
+    """Return the doc's hit list, created on first use."""
     if doc._.tpi_hits is None:
         doc._.tpi_hits = []
     return doc._.tpi_hits

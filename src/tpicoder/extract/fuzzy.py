@@ -26,8 +26,15 @@ class FuzzyHit:
 class FuzzyIndex:
     """Aliases blocked by (first letter, word count); scores with rapidfuzz ``ratio``."""
 
-    def __init__(self, targets: list[dict], *, min_score: float, min_length: int, max_length_delta: int,
-                 ignore: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        targets: list[dict],
+        *,
+        min_score: float,
+        min_length: int,
+        max_length_delta: int,
+        ignore: frozenset[str] = frozenset(),
+    ) -> None:
         self.min_score = min_score
         self.min_length = min_length
         self.max_length_delta = max_length_delta

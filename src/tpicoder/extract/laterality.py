@@ -17,17 +17,77 @@ from collections.abc import Sequence
 from tpicoder.extract.extensions import Hit
 
 # Tokens that may stand between a side word and its muscle.
-BRIDGE = frozenset({"the", "|", ":", "-", "(", ")", "upper", "middle", "mid", "lower", "of", "fibers", "portion",
-                    "\t", "side", "sided", "aspect", "on", "in", "muscle", "belly", "superior", "inferior", "deep",
-                    "superficial", "anterior", "posterior", "medial", "lateral", "=", "–", "—", "at", "into"})
+BRIDGE = frozenset(
+    {
+        "the",
+        "|",
+        ":",
+        "-",
+        "(",
+        ")",
+        "upper",
+        "middle",
+        "mid",
+        "lower",
+        "of",
+        "fibers",
+        "portion",
+        "\t",
+        "side",
+        "sided",
+        "aspect",
+        "on",
+        "in",
+        "muscle",
+        "belly",
+        "superior",
+        "inferior",
+        "deep",
+        "superficial",
+        "anterior",
+        "posterior",
+        "medial",
+        "lateral",
+        "=",
+        "–",
+        "—",
+        "at",
+        "into",
+    }
+)
 SUFFIX_BRIDGE = BRIDGE | {","}
 # Tokens that may join the muscles of one list.
-LIST_SEP = frozenset({",", "and", "&", "/", "+", "plus", "the", "as", "well", "with", "also", "then", "or",
-                      "including", "both", "muscles", "muscle", "-", "–", "—"})
+LIST_SEP = frozenset(
+    {
+        ",",
+        "and",
+        "&",
+        "/",
+        "+",
+        "plus",
+        "the",
+        "as",
+        "well",
+        "with",
+        "also",
+        "then",
+        "or",
+        "including",
+        "both",
+        "muscles",
+        "muscle",
+        "-",
+        "–",
+        "—",
+    }
+)
 
 
 def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str]) -> bool:
-    return all(tokens[i].strip() == "" and "\n" not in tokens[i] or tokens[i].lower() in allowed for i in range(lo, hi))
+    return all(
+        tokens[i].strip() == "" and "\n" not in tokens[i] or tokens[i].lower() in allowed
+        for i in range(lo, hi)
+    )
 
 
 def _previous_word(tokens: Sequence[str], i: int) -> str:
@@ -37,21 +97,32 @@ def _previous_word(tokens: Sequence[str], i: int) -> str:
     return tokens[i].lower() if i >= 0 else ""
 
 
-def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], sent_ids: Sequence[int],
-                 line_ids: Sequence[int], sections: Sequence[tuple[int, int]], *, max_prefix_gap: int,
-                 max_suffix_gap: int, direction_words: frozenset[str] = frozenset()) -> None:
+def assign_sides(
+    muscles: list[Hit],
+    sides: list[Hit],
+    tokens: Sequence[str],
+    sent_ids: Sequence[int],
+    line_ids: Sequence[int],
+    sections: Sequence[tuple[int, int]],
+    *,
+    max_prefix_gap: int,
+    max_suffix_gap: int,
+    direction_words: frozenset[str] = frozenset(),
+) -> None:
     """Set ``hit.side`` (left/right/bilateral) on muscle hits and record how in ``hit.attrs['side_rule']``.
 
     Args:
         muscles: MUSCLE/REGIONAL hits sorted by position (their ``attrs`` are copied before writing).
         sides: SIDE hits sorted by position.
         tokens: token texts of the doc.
-        sent_ids: sentence id per token; line_ids: line id per token.
+        sent_ids: sentence id per token.
+        line_ids: line id per token.
         sections: (tok_start, tok_end) of each section, for side-stated-once-per-section.
         max_prefix_gap: tokens allowed between a side and the muscle after it.
         max_suffix_gap: tokens allowed between a muscle and the side after it.
         direction_words: words after which an abbreviated side with a period ("to the R.") ends a
             direction phrase, so it is no prefix of the next muscle.
+
     """
     if not muscles:
         return
@@ -69,8 +140,12 @@ def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], se
             gap = m.tok_start - s.tok_end
             if gap > max_prefix_gap:
                 break
-            if (sent_ids[s.tok_start] == sent_ids[m.tok_start] and line_ids[s.tok_start] == line_ids[m.tok_start]
-                    and _gap_ok(tokens, s.tok_end, m.tok_start, BRIDGE) and m.side is None):
+            if (
+                sent_ids[s.tok_start] == sent_ids[m.tok_start]
+                and line_ids[s.tok_start] == line_ids[m.tok_start]
+                and _gap_ok(tokens, s.tok_end, m.tok_start, BRIDGE)
+                and m.side is None
+            ):
                 m.side = s.norm
                 rule[mi] = "prefix"
                 bound.add(si)
@@ -86,8 +161,11 @@ def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], se
                 continue
             if s.tok_start - m.tok_end > max_suffix_gap or s.tok_start >= next_start:
                 break
-            if (sent_ids[s.tok_start] == sent_ids[m.tok_start] and line_ids[s.tok_start] == line_ids[m.tok_start]
-                    and _gap_ok(tokens, m.tok_end, s.tok_start, SUFFIX_BRIDGE)):
+            if (
+                sent_ids[s.tok_start] == sent_ids[m.tok_start]
+                and line_ids[s.tok_start] == line_ids[m.tok_start]
+                and _gap_ok(tokens, m.tok_end, s.tok_start, SUFFIX_BRIDGE)
+            ):
                 m.side = s.norm
                 rule[mi] = "suffix"
                 bound.add(si)
@@ -95,14 +173,23 @@ def assign_sides(muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], se
     # 3. lists: forward, then backward from a suffix side
     for mi in range(1, len(muscles)):
         m, prev = muscles[mi], muscles[mi - 1]
-        if (m.side is None and prev.side is not None and sent_ids[prev.tok_start] == sent_ids[m.tok_start]
-                and _gap_ok(tokens, prev.tok_end, m.tok_start, LIST_SEP)):
+        if (
+            m.side is None
+            and prev.side is not None
+            and sent_ids[prev.tok_start] == sent_ids[m.tok_start]
+            and _gap_ok(tokens, prev.tok_end, m.tok_start, LIST_SEP)
+        ):
             m.side = prev.side
             rule[mi] = "list"
     for mi in range(len(muscles) - 2, -1, -1):
         m, nxt = muscles[mi], muscles[mi + 1]
-        if (m.side is None and nxt.side is not None and rule.get(mi + 1) in ("suffix", "list_back")
-                and sent_ids[nxt.tok_start] == sent_ids[m.tok_start] and _gap_ok(tokens, m.tok_end, nxt.tok_start, LIST_SEP)):
+        if (
+            m.side is None
+            and nxt.side is not None
+            and rule.get(mi + 1) in ("suffix", "list_back")
+            and sent_ids[nxt.tok_start] == sent_ids[m.tok_start]
+            and _gap_ok(tokens, m.tok_end, nxt.tok_start, LIST_SEP)
+        ):
             m.side = nxt.side
             rule[mi] = "list_back"
     # 4. one free side in the sentence; 5. one free side in the section

@@ -18,8 +18,21 @@ from tpicoder.extract.extensions import Hit, hits, register_extensions, token_ta
 from tpicoder.extract.fuzzy import FuzzyIndex
 from tpicoder.lexicon import ExtractionLexicon
 
-_BLOCKING_LABELS = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "PRIOR_TX", "SIDE", "CUE",
-                              "UNNAMED_INJECTATE", "REGION_CUE", "OUTCOME", "SECTION"})
+_BLOCKING_LABELS = frozenset(
+    {
+        "MUSCLE",
+        "REGIONAL",
+        "NONSPECIFIC",
+        "SUBSTANCE",
+        "PRIOR_TX",
+        "SIDE",
+        "CUE",
+        "UNNAMED_INJECTATE",
+        "REGION_CUE",
+        "OUTCOME",
+        "SECTION",
+    }
+)
 
 
 class FuzzyMuscleMatcher(LexiconComponent):
@@ -39,8 +52,13 @@ class FuzzyMuscleMatcher(LexiconComponent):
     def compile(self) -> None:
         """Build the blocked fuzzy index."""
         st = self.data["settings"]
-        self.index = FuzzyIndex(self.data["targets"], min_score=st["min_score"], min_length=st["min_length"],
-                                max_length_delta=st["max_length_delta"], ignore=frozenset(self.data["ignore"]))
+        self.index = FuzzyIndex(
+            self.data["targets"],
+            min_score=st["min_score"],
+            min_length=st["min_length"],
+            max_length_delta=st["max_length_delta"],
+            ignore=frozenset(self.data["ignore"]),
+        )
         self.max_words = max((t["words"] for t in self.data["targets"]), default=1)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -84,9 +102,21 @@ class FuzzyMuscleMatcher(LexiconComponent):
             attrs = {"fuzzy_runner_up": result.runner_up}
             if not regional:
                 attrs.update(self.data["entries"][norm])
-            out.append(Hit("REGIONAL" if regional else "MUSCLE", span.start_char, span.end_char, span.start, span.end,
-                           norm=norm, match="fuzzy", score=round(result.score, 1), alias=result.alias,
-                           rule_id="muscle_fuzzy", attrs=attrs))
+            out.append(
+                Hit(
+                    "REGIONAL" if regional else "MUSCLE",
+                    span.start_char,
+                    span.end_char,
+                    span.start,
+                    span.end,
+                    norm=norm,
+                    match="fuzzy",
+                    score=round(result.score, 1),
+                    alias=result.alias,
+                    rule_id="muscle_fuzzy",
+                    attrs=attrs,
+                )
+            )
             i = span.end
         return doc
 
@@ -98,13 +128,23 @@ class FuzzyMuscleMatcher(LexiconComponent):
                 continue
             if h.tok_end in covered or not token_table(doc).is_alpha[h.tok_end]:
                 continue
-            span = doc[h.tok_start:h.tok_end + 1]
+            span = doc[h.tok_start : h.tok_end + 1]
             result = self.index.lookup(span.text)
             if result is None or result.id.startswith("@") or result.id == h.norm and h.label == "MUSCLE":
                 continue
-            out[idx] = Hit("MUSCLE", span.start_char, span.end_char, span.start, span.end, norm=result.id,
-                           match="fuzzy", score=round(result.score, 1), alias=result.alias, rule_id="muscle_fuzzy",
-                           attrs={"fuzzy_runner_up": result.runner_up, **self.data["entries"][result.id]})
+            out[idx] = Hit(
+                "MUSCLE",
+                span.start_char,
+                span.end_char,
+                span.start,
+                span.end,
+                norm=result.id,
+                match="fuzzy",
+                score=round(result.score, 1),
+                alias=result.alias,
+                rule_id="muscle_fuzzy",
+                attrs={"fuzzy_runner_up": result.runner_up, **self.data["entries"][result.id]},
+            )
             covered.add(h.tok_end)
 
 
@@ -115,6 +155,6 @@ class FuzzyMuscleMatcher(LexiconComponent):
     default_config={"lexicons_dir": ""},
 )
 def make_fuzzy_muscles(nlp: Language, name: str, lexicons_dir: str) -> FuzzyMuscleMatcher:
-    """Factory of the fuzzy muscle matcher."""
+    """Build the fuzzy muscle matcher."""
     register_extensions()
     return FuzzyMuscleMatcher(nlp, name, lexicons_dir)

@@ -21,9 +21,14 @@ class NearestIndex:
         self.starts = [h.tok_start for h in self.items]
         self.longest = max((h.tok_end - h.tok_start for h in self.items), default=0)
 
-    def nearest(self, target: Hit, sent_ids: Sequence[int], max_gap: int,
-                cost: Callable[[Hit, int], float] | None = None) -> Hit | None:
-        """The candidate of ``target``'s sentence with the smallest token gap (at most ``max_gap``).
+    def nearest(
+        self,
+        target: Hit,
+        sent_ids: Sequence[int],
+        max_gap: int,
+        cost: Callable[[Hit, int], float] | None = None,
+    ) -> Hit | None:
+        """Return the candidate of ``target``'s sentence with the smallest token gap (at most ``max_gap``).
 
         ``cost(candidate, gap)`` may adjust the ranking; ties keep the earlier candidate.
         """
@@ -34,7 +39,11 @@ class NearestIndex:
         for c in self.items[lo:hi]:
             if sent_ids[c.tok_start] != sent:
                 continue
-            gap = c.tok_start - target.tok_end if c.tok_start >= target.tok_end else target.tok_start - c.tok_end
+            gap = (
+                c.tok_start - target.tok_end
+                if c.tok_start >= target.tok_end
+                else target.tok_start - c.tok_end
+            )
             if gap < 0 or gap > max_gap:
                 continue
             d = cost(c, gap) if cost else gap

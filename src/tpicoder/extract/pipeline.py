@@ -22,6 +22,7 @@ def build_nlp(lexicons_dir: str | os.PathLike[str] | None = None) -> Language:
 
     Args:
         lexicons_dir: lexicon folder to read instead of the packaged one.
+
     """
     register_extensions()
     nlp = spacy.blank("en")
@@ -37,7 +38,7 @@ def build_nlp(lexicons_dir: str | os.PathLike[str] | None = None) -> Language:
 
 @functools.lru_cache(maxsize=4)
 def shared_nlp(lexicons_dir: str | None = None) -> Language:
-    """The process-wide pipeline (built once per process and lexicon folder)."""
+    """Return the process-wide pipeline (built once per process and lexicon folder)."""
     return build_nlp(lexicons_dir)
 
 

@@ -9,7 +9,9 @@ from tpicoder.extract.extensions import Hit
 from tpicoder.extract.nearest import NearestIndex
 
 
-def bind_outcomes(treatments: list[Hit], outcomes: list[Hit], sent_ids: Sequence[int], *, max_gap: int) -> None:
+def bind_outcomes(
+    treatments: list[Hit], outcomes: list[Hit], sent_ids: Sequence[int], *, max_gap: int
+) -> None:
     """Give each treatment the nearest outcome cue of its sentence (``attrs['outcome']``)."""
     index = NearestIndex(outcomes)
     for t in treatments:
@@ -17,8 +19,14 @@ def bind_outcomes(treatments: list[Hit], outcomes: list[Hit], sent_ids: Sequence
         t.attrs = {**t.attrs, "outcome": best.norm if best else "unknown", "outcome_hit": best}
 
 
-def bind_durations(text: str, treatments: list[Hit], sentence_bounds: dict[int, tuple[int, int]],
-                   pattern: re.Pattern[str], *, max_chars: int) -> None:
+def bind_durations(
+    text: str,
+    treatments: list[Hit],
+    sentence_bounds: dict[int, tuple[int, int]],
+    pattern: re.Pattern[str],
+    *,
+    max_chars: int,
+) -> None:
     """Give each treatment the nearest duration phrase of its sentence (``attrs['duration']``)."""
     cache: dict[int, list[re.Match[str]]] = {}
     for t in treatments:
@@ -32,12 +40,22 @@ def bind_durations(text: str, treatments: list[Hit], sentence_bounds: dict[int, 
                 continue
             if best_d is None or d < best_d:
                 best, best_d = m, d
-        t.attrs = {**t.attrs, "duration": " ".join(best.group(0).split()) if best else None,
-                   "duration_span": (best.start(), best.end()) if best else None}
+        t.attrs = {
+            **t.attrs,
+            "duration": " ".join(best.group(0).split()) if best else None,
+            "duration_span": (best.start(), best.end()) if best else None,
+        }
 
 
-def mark_details(treatments: list[Hit], tokens: Sequence[str], sent_ids: Sequence[int], *, detail_ids: frozenset[str],
-                 markers: frozenset[str], max_gap: int) -> None:
+def mark_details(
+    treatments: list[Hit],
+    tokens: Sequence[str],
+    sent_ids: Sequence[int],
+    *,
+    detail_ids: frozenset[str],
+    markers: frozenset[str],
+    max_gap: int,
+) -> None:
     """Mark treatments named as part of an earlier one ("PT (…, pec stretching)") in ``attrs['detail_of']``.
 
     A treatment whose id is in ``detail_ids`` is a detail when, in the same sentence and within
@@ -55,6 +73,6 @@ def mark_details(treatments: list[Hit], tokens: Sequence[str], sent_ids: Sequenc
                 continue
             between = [tokens[k].lower() for k in range(prev.tok_end, t.tok_start)]
             opens = [k for k, w in enumerate(between) if w in markers]
-            if opens and ")" not in between[opens[0]:]:
+            if opens and ")" not in between[opens[0] :]:
                 t.attrs = {**t.attrs, "detail_of": prev.norm}
                 break

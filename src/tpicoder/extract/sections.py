@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import Hit, Section, hits, register_extensions, doc_text
+from tpicoder.extract.extensions import Hit, Section, doc_text, hits, register_extensions
 from tpicoder.lexicon import ExtractionLexicon
 
 _BULLET = r"(?:[-*•#>]+\s*|\d{1,2}[.)]\s+|[A-Z][.)]\s+)?"
@@ -21,11 +21,15 @@ _START = r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s)|(?<=\|))"
 
 
 def _alternation(names: list[str]) -> str:
-    escaped = sorted({re.escape(n.strip()).replace(r"\ ", r"\s+") for n in names if n.strip()}, key=len, reverse=True)
+    escaped = sorted(
+        {re.escape(n.strip()).replace(r"\ ", r"\s+") for n in names if n.strip()}, key=len, reverse=True
+    )
     return "|".join(escaped)
 
 
-def compile_header_regex(sections: list[dict[str, Any]]) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str]]:
+def compile_header_regex(
+    sections: list[dict[str, Any]],
+) -> tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, str]]:
     """Build the header regexes and the lower-cased name -> kind map.
 
     Multi-letter names match in any case when followed by ':' / ' - ' / end of line; single letters
@@ -65,7 +69,9 @@ def find_procedure_tables(text: str, columns: frozenset[str]) -> list[tuple[int,
         if block_start is not None and header_ok:
             out.append((block_start, block_end))
         cells = {c.strip().lower() for c in re.split(r"[|\t]", m.group(0)) if c.strip()}
-        header_ok = bool(cells & columns) or any(w in columns for c in cells for w in re.findall(r"[a-z]+", c))
+        header_ok = bool(cells & columns) or any(
+            w in columns for c in cells for w in re.findall(r"[a-z]+", c)
+        )
         block_start, block_end = m.start(), m.end()
     if block_start is not None and header_ok:
         out.append((block_start, block_end))
@@ -86,14 +92,22 @@ def _title_end(text: str) -> int:
         if end < 0:
             return len(text)
         pos = end + 1
-        if pos >= len(text) or not text[pos:text.find("\n", pos) if "\n" in text[pos:] else len(text)].strip():
+        if (
+            pos >= len(text)
+            or not text[pos : text.find("\n", pos) if "\n" in text[pos:] else len(text)].strip()
+        ):
             return end
     return pos - 1
 
 
-def find_sections(text: str, long_re: re.Pattern[str], letter_re: re.Pattern[str] | None, kinds: dict[str, str],
-                  header_patterns: list[tuple[str, re.Pattern[str]]] = (),
-                  table_columns: frozenset[str] = frozenset()) -> list[Section]:
+def find_sections(
+    text: str,
+    long_re: re.Pattern[str],
+    letter_re: re.Pattern[str] | None,
+    kinds: dict[str, str],
+    header_patterns: list[tuple[str, re.Pattern[str]]] = (),
+    table_columns: frozenset[str] = frozenset(),
+) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
 
     A procedure table becomes a procedure section of its own; the section it interrupted resumes
@@ -141,35 +155,49 @@ class SectionDetector(LexiconComponent):
 
     def data_from_lexicon(self, lex: ExtractionLexicon) -> dict[str, Any]:
         """Section names by kind."""
-        return {"sections": [s.model_dump() for s in lex.sections.sections],
-                "header_patterns": [p.model_dump() for p in lex.sections.header_patterns],
-                "table_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns})}
+        return {
+            "sections": [s.model_dump() for s in lex.sections.sections],
+            "header_patterns": [p.model_dump() for p in lex.sections.header_patterns],
+            "table_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns}),
+        }
 
     def compile(self) -> None:
         """Compile the header regexes."""
         self._long, self._letter, self._kinds = compile_header_regex(self.data["sections"])
-        self._patterns = [(p["kind"], re.compile(rf"^[ \t]*(?:{p['pattern']})", re.MULTILINE | re.IGNORECASE))
-                          for p in self.data.get("header_patterns", [])]
+        self._patterns = [
+            (p["kind"], re.compile(rf"^[ \t]*(?:{p['pattern']})", re.MULTILINE | re.IGNORECASE))
+            for p in self.data.get("header_patterns", [])
+        ]
         self._table_columns = frozenset(self.data.get("table_columns", []))
 
     def __call__(self, doc: Doc) -> Doc:
         """Find the sections of ``doc``."""
         self.ensure_ready()
         text = doc_text(doc)
-        sections = find_sections(text, self._long, self._letter, self._kinds, self._patterns,
-                                 self._table_columns)
+        sections = find_sections(
+            text, self._long, self._letter, self._kinds, self._patterns, self._table_columns
+        )
         out = hits(doc)
         for sec in sections:
             span = doc.char_span(sec.header_start, sec.header_end, alignment_mode="expand")
             sec.tok_start = span.start if span is not None else 0
             end_span = doc.char_span(sec.start, sec.end, alignment_mode="expand")
             sec.tok_end = end_span.end if end_span is not None else len(doc)
-            header_text = text[sec.header_start:sec.header_end].rstrip(" \t:#-\r\n")
+            header_text = text[sec.header_start : sec.header_end].rstrip(" \t:#-\r\n")
             if not header_text:
                 continue
-            out.append(Hit("SECTION", sec.header_start, sec.header_start + len(header_text), sec.tok_start,
-                           span.end if span is not None else sec.tok_start, norm=sec.kind, rule_id=f"section_{sec.kind}",
-                           section=sec.kind))
+            out.append(
+                Hit(
+                    "SECTION",
+                    sec.header_start,
+                    sec.header_start + len(header_text),
+                    sec.tok_start,
+                    span.end if span is not None else sec.tok_start,
+                    norm=sec.kind,
+                    rule_id=f"section_{sec.kind}",
+                    section=sec.kind,
+                )
+            )
         doc._.tpi_sections = sections
         return doc
 
@@ -180,6 +208,6 @@ class SectionDetector(LexiconComponent):
     default_config={"lexicons_dir": ""},
 )
 def make_sections(nlp: Language, name: str, lexicons_dir: str) -> SectionDetector:
-    """Factory of the section detector."""
+    """Build the section detector."""
     register_extensions()
     return SectionDetector(nlp, name, lexicons_dir)

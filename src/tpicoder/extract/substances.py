@@ -7,16 +7,39 @@ from collections.abc import Sequence
 from tpicoder.extract.extensions import Hit
 from tpicoder.extract.nearest import NearestIndex
 
-UNIT_NORMAL = {"mg": "mg", "milligram": "mg", "milligrams": "mg", "mcg": "mcg", "unit": "units", "units": "units",
-               "u": "units", "iu": "units", "ml": "mL", "cc": "mL", "cm3": "mL", "milliliter": "mL",
-               "milliliters": "mL", "mls": "mL"}
-NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+UNIT_NORMAL = {
+    "mg": "mg",
+    "milligram": "mg",
+    "milligrams": "mg",
+    "mcg": "mcg",
+    "unit": "units",
+    "units": "units",
+    "u": "units",
+    "iu": "units",
+    "ml": "mL",
+    "cc": "mL",
+    "cm3": "mL",
+    "milliliter": "mL",
+    "milliliters": "mL",
+    "mls": "mL",
+}
+NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 # Words after a quantity that make it per site ("1 mL each", "0.5 cc per trigger point").
 PER_SITE = frozenset({"each", "per"})
 
 
 def parse_number(text: str) -> float | None:
-    """A decimal number or a small number word."""
+    """Parse a decimal number or a small number word."""
     text = text.strip().lower()
     if text in NUMBER_WORDS:
         return float(NUMBER_WORDS[text])
@@ -41,13 +64,24 @@ def _is_total(q: Hit, tokens: Sequence[str], sent_ids: Sequence[int]) -> bool:
     lo = max(0, q.tok_start - TOTAL_REACH)
     before = [tokens[i].lower() for i in range(lo, q.tok_start) if sent_ids[i] == sent_ids[q.tok_start]]
     # "2.5 mL total": the word right after; "3 mL (total 6 mL)" is not a total itself.
-    after = [tokens[i].lower() for i in range(q.tok_end, min(len(tokens), q.tok_end + 1))
-             if sent_ids[i] == sent_ids[q.tok_start]]
+    after = [
+        tokens[i].lower()
+        for i in range(q.tok_end, min(len(tokens), q.tok_end + 1))
+        if sent_ids[i] == sent_ids[q.tok_start]
+    ]
     return bool(TOTAL_WORDS.intersection(before) or TOTAL_WORDS.intersection(after))
 
 
-def bind_quantities(substances: list[Hit], quantities: list[Hit], multipliers: list[Hit], tokens: Sequence[str],
-                    sent_ids: Sequence[int], *, max_gap: int, site_count: int) -> None:
+def bind_quantities(
+    substances: list[Hit],
+    quantities: list[Hit],
+    multipliers: list[Hit],
+    tokens: Sequence[str],
+    sent_ids: Sequence[int],
+    *,
+    max_gap: int,
+    site_count: int,
+) -> None:
     """Attach each DOSE/VOLUME/CONCENTRATION hit to its injectate.
 
     An amount binds to the nearest injectate of its sentence: written after it ("Kenalog 40 mg",
@@ -73,8 +107,10 @@ def bind_quantities(substances: list[Hit], quantities: list[Hit], multipliers: l
             before = q.tok_end <= s.tok_start
             if q.label == "CONCENTRATION":
                 return gap + (0.0 if before else CONCENTRATION_AFTER_COST)
-            if before and not all(tokens[k].lower() in FORWARD_BRIDGE or not tokens[k].strip()
-                                  for k in range(q.tok_end, s.tok_start)):
+            if before and not all(
+                tokens[k].lower() in FORWARD_BRIDGE or not tokens[k].strip()
+                for k in range(q.tok_end, s.tok_start)
+            ):
                 return gap + FORWARD_COST
             return float(gap)
 
@@ -120,8 +156,9 @@ def _summarise(s: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count
         amounts[kind][value * factor] = value * factor
     s.attrs["concentration"] = conc
     for kind, key in (("DOSE", "dose"), ("VOLUME", "volume")):
-        s.attrs[key] = ({"value": round(sum(amounts[kind].values()), 3), "unit": units[kind]}
-                        if amounts[kind] else None)
+        s.attrs[key] = (
+            {"value": round(sum(amounts[kind].values()), 3), "unit": units[kind]} if amounts[kind] else None
+        )
 
 
 def _multiplier(q: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count: int) -> float:

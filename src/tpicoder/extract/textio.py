@@ -1,8 +1,8 @@
-"""Reading note files and preparing text for the tokenizer, without moving any offset.
+r"""Reading note files and preparing text for the tokenizer, without moving any offset.
 
 Offsets are always into the text as given. The tokenizer instead sees a same-length copy in which
 exotic spaces (no-break, thin, ideographic), carriage returns and unicode dashes are replaced by
-their ASCII forms, character for character, so "left\\u00a0trapezius" tokenizes like
+their ASCII forms, character for character, so "left\u00a0trapezius" tokenizes like
 "left trapezius" and every offset still points into the original.
 """
 
@@ -13,17 +13,42 @@ from pathlib import Path
 
 from tpicoder.errors import InputError
 
-_TRANSLATE = str.maketrans({
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
-    "\u3000": " ", "\r": " ", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
-    "\u2212": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ad": " ", "\ufeff": " ",
-    "\u200b": " ", "\x0b": " ", "\x0c": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
-})
+_TRANSLATE = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u200a": " ",
+        "\u2002": " ",
+        "\u2003": " ",
+        "\u3000": " ",
+        "\r": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u00ad": " ",
+        "\ufeff": " ",
+        "\u200b": " ",
+        "\x0b": " ",
+        "\x0c": "\n",
+        "\u2028": "\n",
+        "\u2029": "\n",
+        "\x85": "\n",
+    }
+)
 BINARY_SNIFF = 8192
 
 
 def tokenizer_view(text: str) -> str:
-    """Same-length copy of ``text`` with spaces, dashes and quotes in ASCII form."""
+    """Return a same-length copy of ``text`` with spaces, dashes and quotes in ASCII form."""
     return text.translate(_TRANSLATE)
 
 
@@ -40,6 +65,7 @@ def decode_bytes(data: bytes, *, max_chars: int, name: str = "<bytes>") -> Decod
 
     Raises:
         InputError: for binary content (NUL bytes in a file without a UTF-16 BOM) or oversize text.
+
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -69,6 +95,7 @@ def read_note(path: str | Path, *, max_chars: int) -> DecodedNote:
 
     Raises:
         InputError: unreadable, binary or oversize files, with the reason.
+
     """
     p = Path(path)
     try:

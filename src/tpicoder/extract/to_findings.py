@@ -16,12 +16,47 @@ from tpicoder.lexicon import load_extraction_lexicon
 from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorTreatment, Quantity, Substance
 
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
-_DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%m-%d-%y", "%m.%d.%Y", "%m.%d.%y", "%Y-%m-%d", "%b %d %Y",
-                 "%B %d %Y", "%d %b %Y", "%d %B %Y", "%Y/%m/%d")
-_MENTION_LABEL = {"REGIONAL": "MUSCLE", "ICD10": "DIAGNOSIS", "DX_PHRASE": "DIAGNOSIS", "TP_EXAM": "EXAM",
-                  "VOLUME": "DOSE", "CONCENTRATION": "DOSE", "EM_CODE": "EM"}
-_MENTIONED = frozenset({"MUSCLE", "REGIONAL", "SUBSTANCE", "PRIOR_TX", "SIDE", "DOSE", "VOLUME", "CONCENTRATION",
-                        "ICD10", "DX_PHRASE", "GUIDANCE", "TP_EXAM", "SECTION", "EM_CODE"})
+_DATE_FORMATS = (
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%m-%d-%Y",
+    "%m-%d-%y",
+    "%m.%d.%Y",
+    "%m.%d.%y",
+    "%Y-%m-%d",
+    "%b %d %Y",
+    "%B %d %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y/%m/%d",
+)
+_MENTION_LABEL = {
+    "REGIONAL": "MUSCLE",
+    "ICD10": "DIAGNOSIS",
+    "DX_PHRASE": "DIAGNOSIS",
+    "TP_EXAM": "EXAM",
+    "VOLUME": "DOSE",
+    "CONCENTRATION": "DOSE",
+    "EM_CODE": "EM",
+}
+_MENTIONED = frozenset(
+    {
+        "MUSCLE",
+        "REGIONAL",
+        "SUBSTANCE",
+        "PRIOR_TX",
+        "SIDE",
+        "DOSE",
+        "VOLUME",
+        "CONCENTRATION",
+        "ICD10",
+        "DX_PHRASE",
+        "GUIDANCE",
+        "TP_EXAM",
+        "SECTION",
+        "EM_CODE",
+    }
+)
 _LIVE = ("present",)
 
 
@@ -95,13 +130,25 @@ class FindingsBuilder:
         # In a note where muscles were injected, an injectate written with its concentration or amount
         # ("MEDICATION: 0.5% bupivacaine 3 mL") is what was injected, even in a sentence without an
         # injection word; lists of current medications and the history are left out.
-        substances = [h for h in self.of("SUBSTANCE") if h.assertion == "present" and (
-            h.injected or (injected and h.section not in ("history", "medications")
-                           and any(h.attrs.get(k) for k in ("concentration", "dose", "volume"))))]
+        substances = [
+            h
+            for h in self.of("SUBSTANCE")
+            if h.assertion == "present"
+            and (
+                h.injected
+                or (
+                    injected
+                    and h.section not in ("history", "medications")
+                    and any(h.attrs.get(k) for k in ("concentration", "dose", "volume"))
+                )
+            )
+        ]
         # A region named in an injection statement ("trigger points in the upper back were injected")
         # stands for muscles only when the note names no injected muscle at all; beside named
         # muscles, "low back" or "shoulder" is the site of the pain, not an injection target.
-        nonspecific = [] if injected else [h for h in self.of("NONSPECIFIC") if h.injected and h.assertion == "present"]
+        nonspecific = (
+            [] if injected else [h for h in self.of("NONSPECIFIC") if h.injected and h.assertion == "present"]
+        )
         dry = [h for h in self.of("DRY_NEEDLING") if h.assertion == "present"]
         # "Procedure deferred - not performed" negates itself; only a conditional one is discounted.
         no_proc = [h for h in self.of("NO_PROCEDURE") if h.assertion != "hypothetical"]
@@ -109,7 +156,9 @@ class FindingsBuilder:
             # A note that says the procedure was not done, and documents no injection in a
             # procedure section, reports none: "presents today for TPI of L trap" is the plan.
             injected, substances, nonspecific = [], [], []
-        events = [h for h in self.of("CUE") if h.norm == "INJECTION" and h.section in ("procedure", "unknown")]
+        events = [
+            h for h in self.of("CUE") if h.norm == "INJECTION" and h.section in ("procedure", "unknown")
+        ]
         kind = "none"
         if dry and not substances:
             kind = "needling" if (injected or nonspecific or not no_proc) else "none"
@@ -127,7 +176,9 @@ class FindingsBuilder:
             f.guidance = self._guidance()
         f.prior_treatments = self._treatments()
         f.diagnoses = self._diagnoses()
-        f.exam_findings = [self.hev(h) for h in self.of("TP_EXAM") if h.assertion in ("present", "historical")]
+        f.exam_findings = [
+            self.hev(h) for h in self.of("TP_EXAM") if h.assertion in ("present", "historical")
+        ]
         f.indication = [self.hev(h) for h in self.of("INDICATION") if h.assertion != "negated"]
         f.indication += [self.hev(h) for h in self.of("SECTION") if h.norm == "indication"]
         f.em = self._em()
@@ -149,16 +200,24 @@ class FindingsBuilder:
                 if key in found:
                     found[key].evidence.append(self.hev(h))
                     continue
-                found[key] = InjectedMuscle(muscle=muscle, side=side, is_group=bool(h.attrs.get("group")),
-                                            region=h.attrs.get("region") or "unknown", evidence=[self.hev(h)])
+                found[key] = InjectedMuscle(
+                    muscle=muscle,
+                    side=side,
+                    is_group=bool(h.attrs.get("group")),
+                    region=h.attrs.get("region") or "unknown",
+                    evidence=[self.hev(h)],
+                )
         sided = {m for (m, s) in found if s != "unspecified"}
         kept = {k: v for k, v in found.items() if not (k[1] == "unspecified" and k[0] in sided)}
         # A group named with no side after one of its members ("L rhomboid minor ... a shallow angle
         # for the rhomboid") refers back to that member; a group with its own side is a site of its own
         # ("R forearm extensors" beside "R brachioradialis").
-        for (muscle, side) in list(kept):
+        for muscle, side in list(kept):
             if side == "unspecified" and any(
-                    (mem, s) in kept for mem in self.members.get(muscle, ()) for s in ("left", "right", "unspecified")):
+                (mem, s) in kept
+                for mem in self.members.get(muscle, ())
+                for s in ("left", "right", "unspecified")
+            ):
                 del kept[(muscle, side)]
         return list(kept.values())
 
@@ -169,10 +228,14 @@ class FindingsBuilder:
             evidence = [self.hev(h)] + [self.hev(q) for q in h.attrs.get("quantity_hits", [])]
             sub = out.get(h.norm)
             if sub is None:
-                out[h.norm] = Substance(substance=h.norm, role=h.attrs.get("role", "other"),
-                                        concentration=h.attrs.get("concentration"),
-                                        dose=Quantity(**dose) if dose else None,
-                                        volume=Quantity(**vol) if vol else None, evidence=evidence)
+                out[h.norm] = Substance(
+                    substance=h.norm,
+                    role=h.attrs.get("role", "other"),
+                    concentration=h.attrs.get("concentration"),
+                    dose=Quantity(**dose) if dose else None,
+                    volume=Quantity(**vol) if vol else None,
+                    evidence=evidence,
+                )
                 continue
             sub.concentration = sub.concentration or h.attrs.get("concentration")
             if dose and (sub.dose is None or dose["value"] > sub.dose.value):
@@ -198,8 +261,13 @@ class FindingsBuilder:
             outcome = h.attrs.get("outcome", "unknown")
             tr = out.get(h.norm)
             if tr is None:
-                out[h.norm] = PriorTreatment(treatment=h.norm, name=self.text[h.start:h.end], duration=h.attrs.get("duration"),
-                                             outcome=outcome, evidence=[self.hev(h)])
+                out[h.norm] = PriorTreatment(
+                    treatment=h.norm,
+                    name=self.text[h.start : h.end],
+                    duration=h.attrs.get("duration"),
+                    outcome=outcome,
+                    evidence=[self.hev(h)],
+                )
                 continue
             tr.evidence.append(self.hev(h))
             if _OUTCOME_RANK[outcome] < _OUTCOME_RANK[tr.outcome]:
@@ -214,29 +282,35 @@ class FindingsBuilder:
             if code in out:
                 out[code].evidence.append(self.hev(h))
             else:
-                out[code] = Diagnosis(code=code, text=self.text[h.start:h.end], evidence=[self.hev(h)])
+                out[code] = Diagnosis(code=code, text=self.text[h.start : h.end], evidence=[self.hev(h)])
         cfg = self.config
         lower = self.text.lower()
         for h in self.of("DX_PHRASE"):
             if h.assertion == "negated":
                 continue
             if h.section not in cfg.diagnosis_sections:
-                before = lower[max(0, h.start - cfg.diagnosis_lead_reach):h.start]
+                before = lower[max(0, h.start - cfg.diagnosis_lead_reach) : h.start]
                 if not any(w in before for w in cfg.diagnosis_lead_words):
                     continue
-            key = " ".join(self.text[h.start:h.end].lower().split())
+            key = " ".join(self.text[h.start : h.end].lower().split())
             if key not in out:
-                out[key] = Diagnosis(code=None, text=self.text[h.start:h.end], evidence=[self.hev(h)])
+                out[key] = Diagnosis(code=None, text=self.text[h.start : h.end], evidence=[self.hev(h)])
         return list(out.values())
 
     def _guidance(self) -> GuidanceFinding | None:
         blocked = [(h.start, h.end) for h in self.of("NO_GUIDANCE")]
-        live = [h for h in self.of("GUIDANCE") if h.assertion == "present"
-                and not any(s <= h.start < e or h.start <= s < h.end for s, e in blocked)]
+        live = [
+            h
+            for h in self.of("GUIDANCE")
+            if h.assertion == "present"
+            and not any(s <= h.start < e or h.start <= s < h.end for s, e in blocked)
+        ]
         if not live:
             return None
         sents = {h.sent for h in live} | {h.sent + 1 for h in live}
-        reasons = [self.hev(r) for r in self.of("GUIDANCE_REASON") if r.sent in sents and r.assertion != "negated"]
+        reasons = [
+            self.hev(r) for r in self.of("GUIDANCE_REASON") if r.sent in sents and r.assertion != "negated"
+        ]
         return GuidanceFinding(modality=live[0].norm, evidence=[self.hev(h) for h in live], reason=reasons)
 
     def _em(self) -> EMFinding | None:
@@ -248,8 +322,12 @@ class FindingsBuilder:
         mods = sorted({"25" for h in codes if any(g == "25" for g in h.groups[1:])})
         # "twisted her ankle three days ago so we evaluated that as well": a past injury evaluated today.
         separate = [self.hev(h) for h in self.of("EM_SEPARATE") if h.assertion in ("present", "historical")]
-        return EMFinding(code=code, modifiers=mods, evidence=[self.hev(h) for h in (codes + mentions)[:5]],
-                         separate_problem=separate)
+        return EMFinding(
+            code=code,
+            modifiers=mods,
+            evidence=[self.hev(h) for h in (codes + mentions)[:5]],
+            separate_problem=separate,
+        )
 
     def _mentions(self) -> list[Mention]:
         out = []
@@ -262,15 +340,27 @@ class FindingsBuilder:
             norm = h.attrs.get("resolved", h.norm) if h.label == "REGIONAL" else h.norm
             if h.label in ("ICD10",):
                 norm = str(h.value).upper()
-            out.append(Mention(
-                label=_MENTION_LABEL.get(h.label, h.label), text=self.text[h.start:h.end], start=h.start, end=h.end,
-                normalized=norm, assertion=h.assertion, section=h.section,
-                match=h.match if h.match in ("exact", "abbreviation", "fuzzy", "pattern") else "exact",
-                score=float(h.score), side=h.side or ("unspecified" if h.label in ("MUSCLE", "REGIONAL") else None),
-                injected=h.injected if h.label in ("MUSCLE", "REGIONAL", "SUBSTANCE", "NONSPECIFIC") else None,
-                cue=self.text[cue.start:cue.end] if cue is not None else None,
-                cue_rule=cue.rule_id if cue is not None else None, rule_id=h.rule_id, alias=h.alias,
-            ))
+            out.append(
+                Mention(
+                    label=_MENTION_LABEL.get(h.label, h.label),
+                    text=self.text[h.start : h.end],
+                    start=h.start,
+                    end=h.end,
+                    normalized=norm,
+                    assertion=h.assertion,
+                    section=h.section,
+                    match=h.match if h.match in ("exact", "abbreviation", "fuzzy", "pattern") else "exact",
+                    score=float(h.score),
+                    side=h.side or ("unspecified" if h.label in ("MUSCLE", "REGIONAL") else None),
+                    injected=h.injected
+                    if h.label in ("MUSCLE", "REGIONAL", "SUBSTANCE", "NONSPECIFIC")
+                    else None,
+                    cue=self.text[cue.start : cue.end] if cue is not None else None,
+                    cue_rule=cue.rule_id if cue is not None else None,
+                    rule_id=h.rule_id,
+                    alias=h.alias,
+                )
+            )
         return out
 
 
@@ -288,12 +378,14 @@ class FindingsConfig:
 
 @functools.lru_cache(maxsize=4)
 def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
-    """The :class:`FindingsConfig` of a lexicon folder (cached)."""
+    """Return the :class:`FindingsConfig` of a lexicon folder (cached)."""
     lex = load_extraction_lexicon(lexicons_dir)
     regions = {m.id: m.region for m in lex.muscles.entries}
     return FindingsConfig(
-        regional={r.id: {"by_region": dict(r.by_region), "default": r.default, "regions": regions}
-                  for r in lex.muscles.regional},
+        regional={
+            r.id: {"by_region": dict(r.by_region), "default": r.default, "regions": regions}
+            for r in lex.muscles.regional
+        },
         members={m.id: list(m.members) for m in lex.muscles.entries if m.members},
         history_only_cues=frozenset(lex.treatments.history_only_cues),
         diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
@@ -309,5 +401,6 @@ def doc_to_findings(doc: Doc, config: FindingsConfig, text: str | None = None) -
         doc: a Doc that went through the whole pipeline.
         config: lexicon facts from :func:`findings_config`.
         text: the original text when the Doc was built from a same-length normalised copy.
+
     """
     return FindingsBuilder(doc, config, text).build()
