@@ -74,12 +74,18 @@ class ContextAssertion(LexiconComponent):
             "default_scope": lex.settings.context["default_scope"],
             "anaphora_reach": lex.cues.anaphora_reach,
             "list_lead_reach": lex.settings.context["list_lead_reach"],
+            "max_scopes": sorted({r.max_scope for r in lex.cues.rules if r.max_scope}),
+            "longest_cue": max(len(p.split()) for r in lex.cues.rules for p in r.phrases) * 3,
         }
 
     def compile(self) -> None:
-        """Nothing to compile beyond the data."""
+        """Read the settings; the widest reach any cue can have bounds the per-target cue search."""
         self.defaults = self.data["section_defaults"]
         self.default_scope = self.data["default_scope"]
+        self.max_reach = max([self.default_scope, *self.data.get("max_scopes", [])])
+        self.longest_cue = self.data.get("longest_cue", 1)
+        # Below this many cues in a sentence a plain scan is cheaper than bisecting.
+        self.window_from = 2 * self.max_reach
 
     def __call__(self, doc: Doc) -> Doc:
         """Annotate the target hits of ``doc`` in place."""
@@ -160,10 +166,22 @@ class ContextAssertion(LexiconComponent):
                     del inherited[s]
 
         targets = [h for h in all_hits if h.label in TARGET_LABELS]
+        # Cues sorted per sentence, so each target looks only at the cues within the widest scope
+        # (a run-on note can be one sentence of thousands of tokens).
+        for lst in cues.values():
+            lst.sort(key=lambda c: c.tok_start)
+        cue_starts = {sid: [c.tok_start for c in lst] for sid, lst in cues.items()}
+        reach = self.max_reach
         for t in targets:
+            sent_cues = cues.get(t.sent, [])
+            if len(sent_cues) > self.window_from:
+                starts = cue_starts[t.sent]
+                lo = bisect.bisect_left(starts, t.tok_start - reach - self.longest_cue)
+                hi = bisect.bisect_right(starts, t.tok_end + reach)
+                sent_cues = sent_cues[lo:hi]
             self._decide(
                 t,
-                cues.get(t.sent, []),
+                sent_cues,
                 blockers.get(t.sent, []),
                 currents.get(t.sent, []),
                 line_ids,

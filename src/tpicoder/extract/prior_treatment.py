@@ -31,7 +31,9 @@ def bind_durations(
     cache: dict[int, list[re.Match[str]]] = {}
     for t in treatments:
         lo, hi = sentence_bounds.get(t.sent, (t.start, t.end))
-        found = cache.setdefault(t.sent, list(pattern.finditer(text, lo, hi)))
+        if t.sent not in cache:  # scan each sentence once, however many treatments it names
+            cache[t.sent] = list(pattern.finditer(text, lo, hi))
+        found = cache[t.sent]
         best, best_d = None, None
         for m in found:
             d = m.start() - t.end if m.start() >= t.end else t.start - m.end()
