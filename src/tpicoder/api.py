@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -115,11 +116,19 @@ def _records(items: Iterable[Any]) -> Iterator[tuple[str, str | None, Claim | No
             )
 
 
+_notes_seen = 0  # notes this process has analysed, for the memory-zone warm-up
+
+
 def _worker_pipe(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
+    global _notes_seen
     nlp = _nlp(lexicons_dir)
     config = findings_config(lexicons_dir)
     views = [tokenizer_view(t) for t in texts]
-    return [doc_to_findings(d, config, t) for d, t in zip(nlp.pipe(views), texts, strict=True)]
+    warm = _notes_seen < load_extraction_lexicon(lexicons_dir).settings.input["memory_zone_after_notes"]
+    _notes_seen += len(texts)
+    # Findings hold plain Python values only, so every Doc can be dropped when its zone closes.
+    with contextlib.nullcontext() if warm else nlp.memory_zone():
+        return [doc_to_findings(d, config, t) for d, t in zip(nlp.pipe(views), texts, strict=True)]
 
 
 def analyze_many(
