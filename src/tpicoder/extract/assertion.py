@@ -153,6 +153,13 @@ class ContextAssertion(LexiconComponent):
                         c.norm in ASSERTION_CATEGORIES and end - c.tok_end <= self.data["list_lead_reach"]
                     ):
                         lead_cats.add(c.norm)
+        lead_of: dict[int, int] = {}
+        lead = None
+        for s in range(len(colon_end)):
+            if s in inherited and lead is not None:
+                lead_of[s] = lead
+            if colon_end[s]:
+                lead = s
         # A list block ends at a blank line.
         if inherited:
             para_of_sent: dict[int, int] = {}
@@ -165,6 +172,7 @@ class ContextAssertion(LexiconComponent):
                 if para_of_sent.get(s) != lead_para:
                     del inherited[s]
 
+        doc._.tpi_list_lead = {s: lead_of[s] for s in inherited if s in lead_of}
         targets = [h for h in all_hits if h.label in TARGET_LABELS]
         # Cues sorted per sentence, so each target looks only at the cues within the widest scope
         # (a run-on note can be one sentence of thousands of tokens).
@@ -297,7 +305,7 @@ class ContextAssertion(LexiconComponent):
 
 @Language.factory(
     "tpi_context",
-    assigns=["doc._.tpi_hits", "doc._.tpi_sents", "doc._.tpi_lines"],
+    assigns=["doc._.tpi_hits", "doc._.tpi_sents", "doc._.tpi_lines", "doc._.tpi_list_lead"],
     requires=["doc._.tpi_hits", "doc._.tpi_sections"],
     default_config={"lexicons_dir": ""},
 )

@@ -28,6 +28,7 @@ class AttributeBinder(LexiconComponent):
         return {
             "laterality": dict(lex.settings.laterality),
             "direction_words": sorted(w.lower() for w in lex.laterality.direction_words),
+            "side_fields": sorted(w.lower() for w in lex.laterality.side_columns),
             "substances": dict(lex.settings.substances),
             "duration_pattern": lex.treatments.duration_pattern,
             "detail_ids": sorted(lex.treatments.detail_ids),

@@ -81,6 +81,7 @@ _ATTRS: dict[str, Any] = {
     "tpi_lines": None,
     "tpi_tokens": None,
     "tpi_text": None,
+    "tpi_list_lead": None,
 }
 
 

@@ -90,6 +90,16 @@ def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str]) ->
     )
 
 
+def _line_label(tokens: Sequence[str], line_ids: Sequence[int], i: int) -> str:
+    """The field label of token ``i``'s line ("side" for "Side: [x] Right"), or ""."""
+    line = line_ids[i]
+    j = i
+    while j > 0 and line_ids[j - 1] == line:
+        j -= 1
+    words = [tokens[k].lower() for k in range(j, i) if tokens[k].strip()]
+    return words[0] if len(words) >= 2 and words[1] == ":" else ""
+
+
 def _previous_word(tokens: Sequence[str], i: int) -> str:
     i -= 1
     while i >= 0 and not tokens[i].strip():
@@ -108,6 +118,8 @@ def assign_sides(
     max_prefix_gap: int,
     max_suffix_gap: int,
     direction_words: frozenset[str] = frozenset(),
+    list_lead: dict[int, int] | None = None,
+    side_fields: frozenset[str] = frozenset(),
 ) -> None:
     """Set ``hit.side`` (left/right/bilateral) on muscle hits and record how in ``hit.attrs['side_rule']``.
 
@@ -123,6 +135,9 @@ def assign_sides(
         direction_words: words after which an abbreviated side with a period ("to the R.") ends a
             direction phrase, so it is no prefix of the next muscle.
 
+        list_lead: sentence id -> the sentence ending in ":" that introduced its list ("Left:",
+            "RIGHT-SIDED TRIGGER POINT INJECTIONS:"); a side stated there applies to the list.
+        side_fields: field labels whose line states the side of the whole note ("Side: [x] Right").
     """
     if not muscles:
         return
@@ -192,8 +207,9 @@ def assign_sides(
         ):
             m.side = nxt.side
             rule[mi] = "list_back"
-    # 4. one free side in the sentence; 5. one free side in the section
-    free = [s for si, s in enumerate(sides) if si not in bound]
+    # 4. one free side in the sentence, its list lead, the section, or a side field of the note.
+    # A negated side ("[ ] Left") is never a free side.
+    free = [s for si, s in enumerate(sides) if si not in bound and s.assertion != "negated"]
     by_sent: dict[int, set[str]] = {}
     for s in free:
         by_sent.setdefault(sent_ids[s.tok_start], set()).add(s.norm)
@@ -203,6 +219,13 @@ def assign_sides(
             if vals and len(vals) == 1:
                 m.side = next(iter(vals))
                 rule[mi] = "sentence"
+    for mi, m in enumerate(muscles):
+        lead = (list_lead or {}).get(sent_ids[m.tok_start])
+        if m.side is None and lead is not None:
+            vals = by_sent.get(lead)
+            if vals and len(vals) == 1:
+                m.side = next(iter(vals))
+                rule[mi] = "list_lead"
     for lo, hi in sections:
         vals = {s.norm for s in free if lo <= s.tok_start < hi}
         if len(vals) != 1:
@@ -211,5 +234,11 @@ def assign_sides(
             if m.side is None and m.injected and lo <= m.tok_start < hi:
                 m.side = next(iter(vals))
                 rule[mi] = "section"
+    field_vals = {s.norm for s in free if _line_label(tokens, line_ids, s.tok_start) in side_fields}
+    if len(field_vals) == 1:
+        for mi, m in enumerate(muscles):
+            if m.side is None and m.injected:
+                m.side = next(iter(field_vals))
+                rule[mi] = "side_field"
     for mi, how in rule.items():
         muscles[mi].attrs = {**muscles[mi].attrs, "side_rule": how}

@@ -43,7 +43,9 @@ def compile_header_regex(
             kinds.setdefault(key, sec["kind"])
             (letters if len(key) == 1 else long_names).append(name)
     long_re = re.compile(
-        rf"{_START}[ \t]*{_BULLET}(?P<name>{_alternation(long_names)})[ \t]*(?:[:#]|\s-\s|\s*$)",
+        # An optional parenthetical may stand before the colon: "Procedure (right forearm):".
+        rf"{_START}[ \t]*{_BULLET}(?P<name>{_alternation(long_names)})(?:[ \t]*\([^)\n]{{0,40}}\))?"
+        rf"[ \t]*(?:[:#]|\s-\s|\s*$)",
         re.IGNORECASE | re.MULTILINE,
     )
     letter_re = None
