@@ -134,7 +134,6 @@ def assign_sides(
         max_suffix_gap: tokens allowed between a muscle and the side after it.
         direction_words: words after which an abbreviated side with a period ("to the R.") ends a
             direction phrase, so it is no prefix of the next muscle.
-
         list_lead: sentence id -> the sentence ending in ":" that introduced its list ("Left:",
             "RIGHT-SIDED TRIGGER POINT INJECTIONS:"); a side stated there applies to the list.
         side_fields: field labels whose line states the side of the whole note ("Side: [x] Right").
