@@ -19,7 +19,7 @@ warnings.filterwarnings("ignore", message="Possible set union", category=FutureW
 
 from scispacy.custom_tokenizer import combined_rule_tokenizer  # noqa: E402
 
-GLUED_SIDE_PREFIX = r"^(?:[LlRrBb]|[Ll][Tt]|[Rr][Tt]|[Bb]/[Ll]|[Bb]ilat|[Ll]eft|[Rr]ight)[-.](?=[A-Za-z]{3,})"
+GLUED_SIDE_PREFIX = r"^(?i:[LRB]|LT|RT|B/L|BILAT|LEFT|RIGHT)[-.](?=[A-Za-z]{2,})"
 
 
 def make_tokenizer(nlp: Language) -> Tokenizer:
