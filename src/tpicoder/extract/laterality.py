@@ -5,8 +5,9 @@ Order of evidence, strongest first:
 2. a side word just after it on the same line ("trapezius, left", "trapezius (R)", "| Trapezius | L |");
 3. the side of its neighbour in a coordinated list ("left trapezius, levator scapulae and rhomboid
    major"; "trapezius and levator on the right");
-4. a side stated once in the sentence and bound to no muscle ("Left-sided TPI to trapezius and levator");
-5. a side stated once in the section ("Procedure: left trigger point injections" then a muscle list).
+4. a side stated once in the sentence, the list's lead line, the section or a "Side:" field and
+   bound to no muscle ("Left-sided TPI to trapezius and levator", "Left:" over a list);
+5. the one side that the note's other mentions of the same muscle carry.
 """
 
 from __future__ import annotations
@@ -239,5 +240,15 @@ def assign_sides(
             if m.side is None and m.injected:
                 m.side = next(iter(field_vals))
                 rule[mi] = "side_field"
+    # 5. the side every other mention of the same muscle carries ("tender bands in the right
+    #    trapezius ... 2 cc into the trapezius" in run-on dictation).
+    known: dict[str | None, set[str]] = {}
+    for m in muscles:
+        if m.side is not None:
+            known.setdefault(m.norm, set()).add(m.side)
+    for mi, m in enumerate(muscles):
+        if m.side is None and m.injected and len(known.get(m.norm, ())) == 1:
+            m.side = next(iter(known[m.norm]))
+            rule[mi] = "same_muscle"
     for mi, how in rule.items():
         muscles[mi].attrs = {**muscles[mi].attrs, "side_rule": how}
