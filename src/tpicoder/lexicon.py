@@ -141,6 +141,14 @@ class LateralityLexicon(_Versioned):
     glued_prefixes: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
     side_columns: list[str] = Field(default_factory=list)
     direction_words: list[str] = Field(default_factory=list)
+    same_side: list[str] = Field(default_factory=list)
+    same_side_dominance: float = 2.0
+    grid_checked: str = r"\[\s*[xX]\s*\]"
+    grid_unchecked: str = r"\[\s*\]"
+    grid_side_words: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
+    grid_injection_words: list[str] = Field(default_factory=list)
+    _grid_checked = field_validator("grid_checked")(classmethod(lambda cls, value: _check_regex(value)))
+    _grid_unchecked = field_validator("grid_unchecked")(classmethod(lambda cls, value: _check_regex(value)))
 
 
 class SectionEntry(_Record):

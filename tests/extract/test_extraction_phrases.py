@@ -63,6 +63,39 @@ MUSCLE_CASES = [
         "Muscles injected:\n[ ] Left quadratus lumborum      [x] Right quadratus lumborum",
         {("quadratus_lumborum", "right")},
     ),
+    (
+        "Muscles injected       L    R\nTrapezius             [x]  [ ]\nLevator scapulae      [x]  [x]\nSCM                   [ ]  [ ]",
+        {("trapezius", "left"), ("levator_scapulae", "left"), ("levator_scapulae", "right")},
+    ),
+    (
+        "HPI: left shoulder pain. Left shoulder tender.\nProcedure: TPI to the ipsilateral infraspinatus (IS) and teres minor.",
+        {("infraspinatus", "left"), ("teres_minor", "left")},
+    ),
+    (
+        "Procedure:\nLeft:\n  1. IS - 2 TPs\n  2. teres minor - 1 TP\nRight:\n  1. IS - 1 TP",
+        {("infraspinatus", "left"), ("teres_minor", "left"), ("infraspinatus", "right")},
+    ),
+    (
+        "Side:  [ ] Left   [X] Right   [ ] Bilateral\nMuscles:  [X] Trapezius   [ ] Levator scapulae   [X] Rhomboid major",
+        {("trapezius", "right"), ("rhomboid_major", "right")},
+    ),
+    (
+        "RIGHT-SIDED TRIGGER POINT INJECTIONS:\n  - upper fibers of trapezius\n  - levator scap.",
+        {("trapezius", "right"), ("levator_scapulae", "right")},
+    ),
+    (
+        "Procedure (right forearm): TPI to\n - extensor carpi radialis brevis (ECRB)\n - brachioradialis",
+        {("extensor_carpi_radialis_brevis", "right"), ("brachioradialis", "right")},
+    ),
+    (
+        "Exam: tender bands in the right trapezius. Procedure: 2 cc lidocaine into the trapezius.",
+        {("trapezius", "right")},
+    ),
+    (
+        "Procedure: US probe. Layers identified: trapezius, rhomboid major, pleura. The needle was directed deep to the "
+        "trapezius into the R rhomboid major and 2 mL injected.",
+        {("rhomboid_major", "right")},
+    ),
     # run-on dictation: a planning phrase more than 8 tokens after the muscle does not reach it
     (
         "we went ahead with injections into the right and left gluteus medius 8 mL total 25 gauge needle tolerated "
@@ -108,6 +141,10 @@ NOT_INJECTED_CASES = [
         ("levator_scapulae", "left"),
     ),
     ("Procedure: TPI to left trapezius.\nNot injected today:\n- right trapezius", ("trapezius", "right")),
+    (
+        "TTP of R levator and L trapezius; only the L trapezius was injected, as the levator tenderness was diffuse.",
+        ("levator_scapulae", "right"),
+    ),
 ]
 
 

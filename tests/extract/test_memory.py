@@ -13,7 +13,9 @@ def test_string_store_stays_flat_after_warm_up(tmp_path):
     lex = tmp_path / "lexicons"
     shutil.copytree(ROOT / "lexicons", lex)
     settings = lex / "extraction" / "settings.yaml"
-    settings.write_text(settings.read_text().replace("memory_zone_after_notes: 2000", "memory_zone_after_notes: 0"))
+    settings.write_text(
+        settings.read_text().replace("memory_zone_after_notes: 2000", "memory_zone_after_notes: 0")
+    )
     resources.clear_cache()
     note = "Procedure: TPI to left trapezius with 1% lidocaine 2 mL. MRN {i}x{i} zq{i}word"
     list(analyze_many([note.format(i=i) for i in range(5)], lexicons_dir=lex))

@@ -128,6 +128,7 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
         recs.append(
             _rec("SIDE", side, "abbreviation", lat.glued_prefixes.get(side, []), rule=f"side_{side}_glued")
         )
+    recs.append(_rec("SIDE", "same_side", "exact", lat.same_side))
     for rule in lex.cues.rules:
         recs.append(
             _rec(

@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import doc_text, hits, register_extensions, token_table
-from tpicoder.extract.laterality import assign_sides
+from tpicoder.extract.laterality import assign_sides, grid_sides, resolve_same_side
 from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details
 from tpicoder.extract.substances import bind_quantities
 from tpicoder.lexicon import ExtractionLexicon
@@ -29,6 +29,13 @@ class AttributeBinder(LexiconComponent):
             "laterality": dict(lex.settings.laterality),
             "direction_words": sorted(w.lower() for w in lex.laterality.direction_words),
             "side_fields": sorted(w.lower() for w in lex.laterality.side_columns),
+            "same_side_dominance": lex.laterality.same_side_dominance,
+            "grid_checked": lex.laterality.grid_checked,
+            "grid_unchecked": lex.laterality.grid_unchecked,
+            "grid_injection_words": sorted(w.lower() for w in lex.laterality.grid_injection_words),
+            "grid_side_words": {
+                w.lower(): side for side, words in lex.laterality.grid_side_words.items() for w in words
+            },
             "substances": dict(lex.settings.substances),
             "duration_pattern": lex.treatments.duration_pattern,
             "detail_ids": sorted(lex.treatments.detail_ids),
@@ -37,8 +44,10 @@ class AttributeBinder(LexiconComponent):
         }
 
     def compile(self) -> None:
-        """Compile the duration regex."""
+        """Compile the duration and checkbox-grid regexes."""
         self._duration = re.compile(self.data["duration_pattern"])
+        self._checked = re.compile(self.data["grid_checked"])
+        self._unchecked = re.compile(self.data["grid_unchecked"])
 
     def __call__(self, doc: Doc) -> Doc:
         """Bind attributes in place."""
@@ -54,6 +63,16 @@ class AttributeBinder(LexiconComponent):
         sides = sorted((h for h in all_hits if h.label == "SIDE"), key=lambda h: h.tok_start)
         sections = [(s.tok_start, s.tok_end) for s in (doc._.tpi_sections or [])]
         lat = self.data["laterality"]
+        resolve_same_side(sides, dominance=self.data["same_side_dominance"])
+        sides = [s for s in sides if s.norm is not None]
+        grid_sides(
+            doc_text(doc),
+            muscles,
+            checked=self._checked,
+            unchecked=self._unchecked,
+            side_words=self.data["grid_side_words"],
+            injection_words=frozenset(self.data["grid_injection_words"]),
+        )
         assign_sides(
             muscles,
             sides,
@@ -63,7 +82,9 @@ class AttributeBinder(LexiconComponent):
             sections,
             max_prefix_gap=lat["max_prefix_gap"],
             max_suffix_gap=lat["max_suffix_gap"],
-            direction_words=frozenset(self.data.get("direction_words", [])),
+            direction_words=frozenset(self.data["direction_words"]),
+            list_lead=doc._.tpi_list_lead or {},
+            side_fields=frozenset(self.data["side_fields"]),
         )
         substances = [h for h in all_hits if h.label == "SUBSTANCE"]
         quantities = [h for h in all_hits if h.label in ("DOSE", "VOLUME", "CONCENTRATION")]

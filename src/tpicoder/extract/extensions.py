@@ -31,6 +31,7 @@ TARGET_LABELS = frozenset(
         "NO_PROCEDURE",
         "GUIDANCE_REASON",
         "NO_GUIDANCE",
+        "SIDE",  # a side in an unchecked box ("[ ] Left") is negated and never a free side
     }
 )
 

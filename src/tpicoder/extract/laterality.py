@@ -13,6 +13,7 @@ Order of evidence, strongest first:
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 
 from tpicoder.extract.extensions import Hit
@@ -61,6 +62,8 @@ SUFFIX_BRIDGE = BRIDGE | {","}
 LIST_SEP = frozenset(
     {
         ",",
+        "(",
+        ")",
         "and",
         "&",
         "/",
@@ -92,7 +95,7 @@ def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str]) ->
 
 
 def _line_label(tokens: Sequence[str], line_ids: Sequence[int], i: int) -> str:
-    """The field label of token ``i``'s line ("side" for "Side: [x] Right"), or ""."""
+    """Return the field label of token ``i``'s line ("side" for "Side: [x] Right"), or ""."""
     line = line_ids[i]
     j = i
     while j > 0 and line_ids[j - 1] == line:
@@ -138,6 +141,7 @@ def assign_sides(
         list_lead: sentence id -> the sentence ending in ":" that introduced its list ("Left:",
             "RIGHT-SIDED TRIGGER POINT INJECTIONS:"); a side stated there applies to the list.
         side_fields: field labels whose line states the side of the whole note ("Side: [x] Right").
+
     """
     if not muscles:
         return
@@ -252,3 +256,93 @@ def assign_sides(
             rule[mi] = "same_muscle"
     for mi, how in rule.items():
         muscles[mi].attrs = {**muscles[mi].attrs, "side_rule": how}
+
+
+def resolve_same_side(sides: list[Hit], *, dominance: float) -> None:
+    """Turn "ipsilateral" side hits into the side the note's other side words mostly name.
+
+    A side wins when it is named at least ``dominance`` times as often as the other; otherwise the
+    "ipsilateral" hit is left unresolved (``norm`` None) and gives no side.
+    """
+    same = [s for s in sides if s.norm == "same_side"]
+    if not same:
+        return
+    counts = {"left": 0, "right": 0}
+    for s in sides:
+        if s.norm in counts and s.assertion != "negated":
+            counts[s.norm] += 1
+    left, right = counts["left"], counts["right"]
+    winner = (
+        "left"
+        if left and left >= dominance * right
+        else "right"
+        if right and right >= dominance * left
+        else None
+    )
+    for s in same:
+        s.norm = winner
+
+
+def grid_sides(
+    text: str,
+    muscles: list[Hit],
+    *,
+    checked: re.Pattern[str],
+    unchecked: re.Pattern[str],
+    side_words: dict[str, str],
+    injection_words: frozenset[str] = frozenset(),
+) -> None:
+    """Read checkbox grids: a header line of side words over rows "Muscle  [x]  [ ]".
+
+    The k-th box of a row is the k-th side word of the nearest header line above it (same block,
+    as many side words as boxes). A row with a checked box gets that side (two checked: both sides,
+    as "bilateral"); a row whose boxes are all empty is not injected; a checked row under a header
+    naming an injection ("Muscles injected  L  R") is injected.
+    """
+    for m in muscles:
+        line_end = text.find("\n", m.end)
+        line_end = len(text) if line_end < 0 else line_end
+        rest = text[m.end : line_end]
+        boxes = sorted(
+            [(x.start(), True) for x in checked.finditer(rest)]
+            + [(x.start(), False) for x in unchecked.finditer(rest)]
+        )
+        if len(boxes) < 2 or re.sub(f"{checked.pattern}|{unchecked.pattern}", "", rest).strip(" \t|:-"):
+            continue
+        found = _grid_header(text, m.start, len(boxes), side_words)
+        if found is None:
+            continue
+        header, header_words = found
+        marked = {header[k] for k, (_, is_checked) in enumerate(boxes) if is_checked}
+        if not marked:
+            m.injected = False
+            m.assertion = "negated"
+            m.attrs = {**m.attrs, "side_rule": "grid_empty"}
+            continue
+        m.side = "bilateral" if {"left", "right"} <= marked or "bilateral" in marked else next(iter(marked))
+        m.attrs = {**m.attrs, "side_rule": "grid"}
+        if m.assertion == "present" and injection_words & header_words:
+            m.injected = True
+
+
+_GRID_HEADER_REACH = 12  # lines above a row searched for its header
+
+
+def _grid_header(
+    text: str, pos: int, n_boxes: int, side_words: dict[str, str]
+) -> tuple[list[str], set[str]] | None:
+    line_start = text.rfind("\n", 0, pos) + 1
+    for _ in range(_GRID_HEADER_REACH):
+        if line_start <= 0:
+            return None
+        prev_end = line_start - 1
+        prev_start = text.rfind("\n", 0, prev_end) + 1
+        line = text[prev_start:prev_end]
+        if not line.strip():
+            return None
+        tokens = re.findall(r"[A-Za-z/]+", line.lower())
+        words = [side_words[w] for w in tokens if w in side_words]
+        if len(words) == n_boxes:
+            return words, set(tokens)
+        line_start = prev_start
+    return None
