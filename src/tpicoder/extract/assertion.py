@@ -263,7 +263,7 @@ class ContextAssertion(LexiconComponent):
             injection_ok = default.get("injection_cue", True) or "CURRENT" in best or "CURRENT" in inherited
             by_cue = ("INJECTION" in best or "INJECTION" in inherited) and injection_ok
             t.injected = t.assertion == "present" and (by_cue or default["injected"])
-            if "LANDMARK" in best and t.label in ("MUSCLE", "REGIONAL"):
+            if "LANDMARK" in best:  # a landmark muscle, or a skin wheal of anaesthetic
                 t.injected = False
                 decided = best["LANDMARK"][1]
             if decided is None:

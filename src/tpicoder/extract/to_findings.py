@@ -139,6 +139,7 @@ class FindingsBuilder:
                 or (
                     injected
                     and h.section not in ("history", "medications")
+                    and not (h.cue is not None and h.cue.norm == "LANDMARK")  # a skin wheal
                     and any(h.attrs.get(k) for k in ("concentration", "dose", "volume"))
                 )
             )
@@ -247,8 +248,12 @@ class FindingsBuilder:
 
     def _treatments(self) -> list[PriorTreatment]:
         out: dict[str, PriorTreatment] = {}
+        events = [(e.start, e.end) for e in self.of("DRY_NEEDLING") if e.assertion == "present"]
         for h in self.of("PRIOR_TX"):
             if h.assertion not in ("present", "historical") or h.attrs.get("detail_of"):
+                continue
+            # Today's needling ("DRY NEEDLING - PROCEDURE NOTE") is the procedure, not earlier care.
+            if h.assertion == "present" and any(s <= h.start < e or h.start <= s < h.end for s, e in events):
                 continue
             cued = h.assertion == "historical" and h.cue is not None
             if h.attrs.get("history_only") and not (cued and h.cue.rule_id in self.history_only_cues):
