@@ -240,6 +240,7 @@ TREATMENT_CASES = [
     ),
     ("HPI: chiro x 10 visits with partial relief.", {"chiropractic": ("partial_relief", "x 10 visits")}),
     ("HPI: has not tried PT. Plan: start PT.", {}),
+    ("HPI: HAS NOT TRIED ANY MEDICATION, PT, OR STRETCHING.", {}),
     (
         "HPI: Tried cyclobenzaprine and gabapentin, no relief.",
         {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)},
@@ -260,8 +261,13 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         ("Plan: patient declined injections today. Exam: tender L trapezius.", "none"),
         ("Procedure: TPI to L trapezius with lidocaine.", "injection"),
         ("Procedure: trigger points in the upper back were injected with 1% lidocaine.", "injection"),
+        (
+            "Procedure: Dry needling, right upper trapezius. A small intradermal skin wheal of 1% lidocaine (0.2 mL) "
+            "was raised at each entry point for comfort only; nothing was injected into muscle.",
+            "needling",
+        ),
     ],
-    ids=["dry-needling", "declined", "tpi", "muscle-not-named"],
+    ids=["dry-needling", "declined", "tpi", "muscle-not-named", "dry-needling-with-skin-wheal"],
 )
 def test_procedure_kind(text, procedure):
     assert extract(text).procedure_kind == procedure
@@ -312,3 +318,19 @@ def test_sections_detected(nlp, text, kind):
 
     doc = nlp(tokenizer_view(text))
     assert [s.kind for s in doc._.tpi_sections] == kind
+
+
+def test_date_is_not_modifier_25_and_three_character_codes_are_read():
+    f = extract(
+        "Date: 2025-11-25\nAssessment: myalgia M79.18; hypertension I10.\nProcedure: TPI L trapezius, lidocaine 1 mL."
+    )
+    assert f.em is None
+    assert [d.code for d in f.diagnoses if d.code] == ["M79.18", "I10"]
+
+
+def test_second_problem_mentioned_makes_em_separate():
+    f = extract(
+        "Billing: 99213-25; 20552\nProcedure: TPI L trapezius, lidocaine 1 mL.\nHe also mentions 3 days of sore "
+        "throat. Rapid strep positive. Assessment: strep pharyngitis, amoxicillin."
+    )
+    assert f.em is not None and f.em.separate_problem
