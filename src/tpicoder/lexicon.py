@@ -16,19 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from tpicoder import resources
 from tpicoder.errors import LexiconError
+from tpicoder.schema import Region
 
-Region = Literal[
-    "head",
-    "neck",
-    "upper_back",
-    "low_back",
-    "shoulder",
-    "chest_wall",
-    "upper_limb",
-    "abdomen",
-    "hip_buttock",
-    "lower_limb",
-]
 CueCategory = Literal[
     "NEGATED", "HYPOTHETICAL", "HISTORICAL", "INJECTION", "EXAM", "TERMINATE", "PSEUDO", "CURRENT", "LANDMARK"
 ]

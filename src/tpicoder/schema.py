@@ -19,6 +19,19 @@ Severity = Literal["error", "warning", "info"]
 Procedure = Literal["trigger_point_injection", "dry_needling", "none"]
 Guidance = Literal["ultrasound", "fluoroscopy", "mri"]
 Outcome = Literal["failed", "partial_relief", "relief", "unknown"]
+Region = Literal[
+    "head",
+    "neck",
+    "upper_back",
+    "low_back",
+    "shoulder",
+    "chest_wall",
+    "upper_limb",
+    "abdomen",
+    "hip_buttock",
+    "lower_limb",
+]
+"""Body regions of CONTRACT.md ("Regions")."""
 
 
 class _Model(BaseModel):

@@ -15,21 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from tpicoder.schema import Guidance, Outcome, Procedure, Severity
-
-Region = Literal[
-    "head",
-    "neck",
-    "upper_back",
-    "low_back",
-    "shoulder",
-    "chest_wall",
-    "upper_limb",
-    "abdomen",
-    "hip_buttock",
-    "lower_limb",
-]
-"""Body regions of CONTRACT.md ("Regions")."""
+from tpicoder.schema import Guidance, Outcome, Procedure, Region, Severity
 
 Specificity = Literal["myalgia", "specific", "site_pain", "vague"]
 """How well an ICD-10-CM code supports a trigger point procedure.
