@@ -91,6 +91,7 @@ class SubstanceLexicon(_Versioned):
 
     entries: list[SubstanceEntry]
     unnamed_injectate: list[str] = Field(default_factory=list)
+    implied_concentration: dict[str, str] = Field(default_factory=dict)
 
 
 class TreatmentEntry(_Record):

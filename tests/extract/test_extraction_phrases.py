@@ -334,3 +334,16 @@ def test_second_problem_mentioned_makes_em_separate():
         "throat. Rapid strep positive. Assessment: strep pharyngitis, amoxicillin."
     )
     assert f.em is not None and f.em.separate_problem
+
+
+def test_trade_name_strength_gives_concentration_and_drug_units():
+    import tpicoder
+
+    r = tpicoder.analyze(
+        "DOS: 03/14/2026\nProcedure: TPI to L trapezius with Kenalog-40 1 mL and 1% lidocaine 2 mL."
+    )
+    assert {s.substance: s.concentration for s in r.substances} == {
+        "triamcinolone": "40 mg/mL",
+        "lidocaine": "1%",
+    }
+    assert ("J3301", 4) in [(line.code, line.units) for line in r.claim_lines]

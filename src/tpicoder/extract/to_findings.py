@@ -224,8 +224,11 @@ class FindingsBuilder:
 
     def _substances(self, hits: list[Hit]) -> list[Substance]:
         out: dict[str, Substance] = {}
+        implied = self.config.implied_concentration
         for h in hits:
             dose, vol = h.attrs.get("dose"), h.attrs.get("volume")
+            if not h.attrs.get("concentration") and (h.alias or "") in implied:
+                h.attrs = {**h.attrs, "concentration": implied[h.alias or ""]}
             evidence = [self.hev(h)] + [self.hev(q) for q in h.attrs.get("quantity_hits", [])]
             sub = out.get(h.norm)
             if sub is None:
@@ -379,6 +382,7 @@ class FindingsConfig:
     diagnosis_sections: frozenset[str]
     diagnosis_lead_words: tuple[str, ...]
     diagnosis_lead_reach: int
+    implied_concentration: dict[str, str]
 
 
 @functools.lru_cache(maxsize=4)
@@ -396,6 +400,7 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
         diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
         diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
+        implied_concentration={k.lower(): v for k, v in lex.substances.implied_concentration.items()},
     )
 
 
