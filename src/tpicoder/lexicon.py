@@ -167,6 +167,9 @@ class SectionLexicon(_Versioned):
     diagnosis_sections: list[SectionKind] = Field(default_factory=list)
     diagnosis_lead_words: list[str] = Field(default_factory=list)
     diagnosis_lead_reach: int = 60
+    injected_columns: list[str] = Field(default_factory=list)
+    injected_yes: list[str] = Field(default_factory=list)
+    injected_no: list[str] = Field(default_factory=list)
 
 
 class CueRule(_Record):

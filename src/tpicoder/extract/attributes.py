@@ -17,6 +17,7 @@ from tpicoder.extract.extensions import doc_text, hits, register_extensions, tok
 from tpicoder.extract.laterality import assign_sides, grid_sides, resolve_same_side
 from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details
 from tpicoder.extract.substances import bind_quantities
+from tpicoder.extract.tables import apply_injected_column
 from tpicoder.lexicon import ExtractionLexicon
 
 
@@ -32,6 +33,9 @@ class AttributeBinder(LexiconComponent):
             "same_side_dominance": lex.laterality.same_side_dominance,
             "grid_checked": lex.laterality.grid_checked,
             "grid_unchecked": lex.laterality.grid_unchecked,
+            "injected_columns": sorted(c.lower() for c in lex.sections.injected_columns),
+            "injected_yes": sorted(c.lower() for c in lex.sections.injected_yes),
+            "injected_no": sorted(c.lower() for c in lex.sections.injected_no),
             "grid_injection_words": sorted(w.lower() for w in lex.laterality.grid_injection_words),
             "grid_side_words": {
                 w.lower(): side for side, words in lex.laterality.grid_side_words.items() for w in words
@@ -65,6 +69,13 @@ class AttributeBinder(LexiconComponent):
         lat = self.data["laterality"]
         resolve_same_side(sides, dominance=self.data["same_side_dominance"])
         sides = [s for s in sides if s.norm is not None]
+        apply_injected_column(
+            doc_text(doc),
+            muscles,
+            columns=frozenset(self.data["injected_columns"]),
+            yes=frozenset(self.data["injected_yes"]),
+            no=frozenset(self.data["injected_no"]),
+        )
         grid_sides(
             doc_text(doc),
             muscles,
