@@ -199,6 +199,7 @@ class CueLexicon(_Versioned):
     section_defaults: dict[SectionKind, SectionDefault]
     anaphora: list[str] = Field(default_factory=list)
     anaphora_reach: int = 3
+    non_terminal_abbreviations: list[str] = Field(default_factory=list)
 
 
 class PatternRule(_Record):

@@ -21,6 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
+from tpicoder.extract.dates import dates_in, parse_date
 from tpicoder.extract.extensions import TARGET_LABELS, Hit, hits, register_extensions, token_table
 from tpicoder.lexicon import ExtractionLexicon
 
@@ -30,22 +31,28 @@ _INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNA
 _SENT_END = frozenset({".", "!", "?"})
 
 
-def segment(doc: Doc) -> tuple[list[int], list[int], list[int], list[bool]]:
-    """Sentence, line and paragraph id of every token, and whether each sentence ends with ':'.
+def segment(
+    doc: Doc, non_terminal: frozenset[str] = frozenset()
+) -> tuple[list[int], list[int], list[int], list[bool]]:
+    """Return the sentence, line and paragraph id of every token, and whether each sentence ends with ':'.
 
-    Sentences end at '.', '!', '?' tokens and at line breaks (dictation and templates put one item
-    per line); paragraphs end at blank lines.
+    Sentences end at '.', '!', '?' tokens, at a token ending in '.' before a capitalised word ("1 mL.
+    Left masseter"), unless it is a known abbreviation ("Dr. Lee"), and at line breaks (dictation and
+    templates put one item per line); paragraphs end at blank lines.
     """
     table = token_table(doc)
+    texts, spaces = table.text, table.is_space
+    n = len(texts)
     sent_ids, line_ids, para_ids = [], [], []
     colon_end: list[bool] = []
     sent = line = para = 0
     last_real = ""
-    for text, space in zip(table.text, table.is_space, strict=True):
+    for i in range(n):
+        text = texts[i]
         sent_ids.append(sent)
         line_ids.append(line)
         para_ids.append(para)
-        if space:
+        if spaces[i]:
             newlines = text.count("\n")
             if newlines:
                 colon_end.append(last_real == ":")
@@ -56,7 +63,13 @@ def segment(doc: Doc) -> tuple[list[int], list[int], list[int], list[bool]]:
                 last_real = ""
             continue
         last_real = text
-        if text in _SENT_END:
+        ends = text in _SENT_END
+        if not ends and len(text) > 1 and text.endswith(".") and text.lower() not in non_terminal:
+            j = i + 1
+            while j < n and spaces[j] and "\n" not in texts[j]:
+                j += 1
+            ends = j < n and not spaces[j] and texts[j][:1].isupper()
+        if ends:
             colon_end.append(False)
             sent += 1
             last_real = ""
@@ -73,6 +86,7 @@ class ContextAssertion(LexiconComponent):
             "section_defaults": {k: v.model_dump() for k, v in lex.cues.section_defaults.items()},
             "default_scope": lex.settings.context["default_scope"],
             "anaphora_reach": lex.cues.anaphora_reach,
+            "non_terminal": sorted(a.lower() for a in lex.cues.non_terminal_abbreviations),
             "list_lead_reach": lex.settings.context["list_lead_reach"],
             "max_scopes": sorted({r.max_scope for r in lex.cues.rules if r.max_scope}),
             "longest_cue": max(len(p.split()) for r in lex.cues.rules for p in r.phrases) * 3,
@@ -91,7 +105,9 @@ class ContextAssertion(LexiconComponent):
         """Annotate the target hits of ``doc`` in place."""
         self.ensure_ready()
         all_hits = hits(doc)
-        sent_ids, line_ids, para_ids, colon_end = segment(doc)
+        sent_ids, line_ids, para_ids, colon_end = segment(doc, frozenset(self.data.get("non_terminal", [])))
+        # A date equal to the date of service ("proc (03/10/2026):") is today, not history.
+        service_dates = {parse_date(str(h.value)) for h in all_hits if h.label == "DOS"} - {None}
         doc._.tpi_sents = sent_ids
         doc._.tpi_lines = line_ids
         sections = doc._.tpi_sections or []
@@ -115,6 +131,8 @@ class ContextAssertion(LexiconComponent):
             h.section = sections[idx].kind if idx >= 0 else "unknown"
             if h.label == "CUE":
                 cat = h.norm
+                if h.match == "pattern" and service_dates and dates_in(str(h.value)) & service_dates:
+                    continue
                 if cat == "NEGATED" and any(t in outcome_toks for t in range(h.tok_start, h.tok_end)):
                     continue
                 if cat == "TERMINATE":

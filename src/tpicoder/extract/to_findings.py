@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from spacy.tokens import Doc
 
+from tpicoder.extract.dates import parse_date
 from tpicoder.extract.extensions import Hit
 from tpicoder.findings import EMFinding, Findings, GuidanceFinding
 from tpicoder.lexicon import load_extraction_lexicon
 from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorTreatment, Quantity, Substance
 
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
-_DATE_FORMATS = (
-    "%m/%d/%Y",
-    "%m/%d/%y",
-    "%m-%d-%Y",
-    "%m-%d-%y",
-    "%m.%d.%Y",
-    "%m.%d.%y",
-    "%Y-%m-%d",
-    "%b %d %Y",
-    "%B %d %Y",
-    "%d %b %Y",
-    "%d %B %Y",
-    "%Y/%m/%d",
-)
 _MENTION_LABEL = {
     "REGIONAL": "MUSCLE",
     "ICD10": "DIAGNOSIS",
@@ -58,22 +43,6 @@ _MENTIONED = frozenset(
     }
 )
 _LIVE = ("present",)
-
-
-def parse_date(text: str) -> str | None:
-    """ISO date from the many header formats ("03/14/2026", "Jan 5, 2026", "2026-02-03")."""
-    clean = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.strip().replace(",", " "))
-    clean = re.sub(r"\.(?=\s)", "", clean)
-    clean = " ".join(clean.split())
-    clean = clean.replace("Sept ", "Sep ").replace("sept ", "sep ")
-    for fmt in _DATE_FORMATS:
-        try:
-            parsed = datetime.strptime(clean, fmt).date()
-        except ValueError:
-            continue
-        if date(1990, 1, 1) <= parsed <= date(2100, 1, 1):
-            return parsed.isoformat()
-    return None
 
 
 class FindingsBuilder:
