@@ -131,7 +131,10 @@ class ContextAssertion(LexiconComponent):
             h.section = sections[idx].kind if idx >= 0 else "unknown"
             if h.label == "CUE":
                 cat = h.norm
-                if h.match == "pattern" and service_dates and dates_in(str(h.value)) & service_dates:
+                if h.match == "pattern" and (
+                    (service_dates and dates_in(str(h.value)) & service_dates)
+                    or any(sec.header_start <= h.start < sec.header_end for sec in sections)
+                ):
                     continue
                 if cat == "NEGATED" and any(t in outcome_toks for t in range(h.tok_start, h.tok_end)):
                     continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
-from tpicoder.extract.dates import parse_date
+from tpicoder.extract.dates import dates_in, parse_date
 from tpicoder.extract.extensions import Hit
 from tpicoder.findings import EMFinding, Findings, GuidanceFinding
 from tpicoder.lexicon import load_extraction_lexicon
@@ -154,11 +154,20 @@ class FindingsBuilder:
         f.em = self._em()
         f.repeat_relief = [self.hev(h) for h in self.of("REPEAT_RELIEF")]
         dos = [parse_date(str(h.value)) for h in self.of("DOS")]
-        f.date_of_service = next((d for d in dos if d), None)
+        f.date_of_service = next((d for d in dos if d), None) or self._procedure_header_date()
         pid = self.of("PATIENT_ID")
         f.patient_id = str(pid[0].value) if pid else None
         f.mentions = self._mentions()
         return f
+
+    def _procedure_header_date(self) -> str | None:
+        """Return the date written in a procedure section's header ("proc (03/10/2026):"), if any."""
+        for sec in self.doc._.tpi_sections or []:
+            if sec.kind == "procedure":
+                found = sorted(dates_in(self.text[sec.header_start : sec.header_end]))
+                if found:
+                    return found[0]
+        return None
 
     def _muscles(self, injected: list[Hit]) -> list[InjectedMuscle]:
         found: dict[tuple[str, str], InjectedMuscle] = {}
