@@ -10,25 +10,26 @@ from tpicoder.api import analyze
 from tpicoder.evaluate import Report, load_gold, score_note
 from tpicoder.schema import NoteResult
 
-# Floors set a little under the figures measured when each was committed; raise them as rules improve.
+# Regression floors, a little under the figures measured when last raised (2026-11-24); raise them as
+# rules improve. Held-out floors guard against regressions only: rules are never tuned on held-out notes.
 THRESHOLDS = {
     "dev": {
+        "muscle_side": 0.97,
+        "substances": 0.97,
+        "prior_treatments": 0.93,
+        "diagnosis_codes": 0.98,
+        "invalid_codes": 0.99,
+        "cpt": 0.97,
+        "procedure": 0.98,
+    },
+    "heldout": {
         "muscle_side": 0.93,
-        "substances": 0.95,
-        "prior_treatments": 0.85,
+        "substances": 0.93,
+        "prior_treatments": 0.88,
         "diagnosis_codes": 0.97,
         "invalid_codes": 0.99,
         "cpt": 0.90,
-        "procedure": 0.97,
-    },
-    "heldout": {
-        "muscle_side": 0.85,
-        "substances": 0.85,
-        "prior_treatments": 0.75,
-        "diagnosis_codes": 0.9,
-        "invalid_codes": 0.9,
-        "cpt": 0.8,
-        "procedure": 0.85,
+        "procedure": 0.95,
     },
 }
 
@@ -66,4 +67,4 @@ def test_corpus_results_revalidate_against_the_schema(scored):
 def test_dev_corpus_has_no_upcode(scored):
     split, report, _ = scored
     if split == "dev":
-        assert report.upcodes <= 1, report.as_dict()["diffs"]
+        assert report.upcodes == 0, report.as_dict()["diffs"]
