@@ -21,8 +21,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.dates import dates_in, parse_date
-from tpicoder.extract.extensions import TARGET_LABELS, Hit, hits, register_extensions, token_table
+from tpicoder.extract.dates import dates_in, latest_date, parse_date
+from tpicoder.extract.extensions import TARGET_LABELS, Hit, doc_text, hits, register_extensions, token_table
 from tpicoder.lexicon import ExtractionLexicon
 
 ASSERTION_CATEGORIES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL")
@@ -108,6 +108,9 @@ class ContextAssertion(LexiconComponent):
         sent_ids, line_ids, para_ids, colon_end = segment(doc, frozenset(self.data.get("non_terminal", [])))
         # A date equal to the date of service ("proc (03/10/2026):") is today, not history.
         service_dates = {parse_date(str(h.value)) for h in all_hits if h.label == "DOS"} - {None}
+        if not service_dates:
+            # No DOS field: earlier visits carry earlier dates, so the latest date is taken as today's.
+            service_dates = {latest_date(doc_text(doc))} - {None}
         doc._.tpi_sents = sent_ids
         doc._.tpi_lines = line_ids
         sections = doc._.tpi_sections or []

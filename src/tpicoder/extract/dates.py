@@ -45,3 +45,9 @@ _NUMERIC_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}")
 def dates_in(text: str) -> set[str]:
     """Return the ISO dates of the numeric dates written in ``text`` ("on 03/10/2026")."""
     return {d for d in (parse_date(m) for m in _NUMERIC_DATE.findall(text)) if d}
+
+
+def latest_date(text: str) -> str | None:
+    """Return the latest numeric date written in ``text`` (the visit, when a note has no DOS field)."""
+    found = dates_in(text)
+    return max(found) if found else None

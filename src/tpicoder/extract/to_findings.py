@@ -136,6 +136,7 @@ class FindingsBuilder:
             kind = "injection"
         elif events and not no_proc and any(h.section == "procedure" for h in events):
             kind = "injection"
+        self.kind = kind
         f = Findings(text_length=len(self.text), procedure_kind=kind)
         if kind != "none":
             f.procedure_evidence = [self.hev(h) for h in (dry if kind == "needling" else events)[:5]]
@@ -228,15 +229,22 @@ class FindingsBuilder:
         return list(out.values())
 
     def _treatments(self) -> list[PriorTreatment]:
+        def cued_of(h: Hit) -> bool:
+            return h.assertion == "historical" and h.cue is not None
+
         out: dict[str, PriorTreatment] = {}
         events = [(e.start, e.end) for e in self.of("DRY_NEEDLING") if e.assertion == "present"]
         for h in self.of("PRIOR_TX"):
             if h.assertion not in ("present", "historical") or h.attrs.get("detail_of"):
                 continue
-            # Today's needling ("DRY NEEDLING - PROCEDURE NOTE") is the procedure, not earlier care.
+            # Today's needling ("DRY NEEDLING - PROCEDURE NOTE", "tolerated DN well") is the procedure,
+            # not earlier care: in a needling note, dry needling counts as earlier care only with a
+            # historical cue.
             if h.assertion == "present" and any(s <= h.start < e or h.start <= s < h.end for s, e in events):
                 continue
-            cued = h.assertion == "historical" and h.cue is not None
+            if h.norm == "dry_needling" and self.kind == "needling" and not cued_of(h):
+                continue
+            cued = cued_of(h)
             if h.attrs.get("history_only") and not (cued and h.cue.rule_id in self.history_only_cues):
                 continue
             # In a plan or procedure, a treatment named without a historical cue is a recommendation
