@@ -241,6 +241,7 @@ class Settings(_Versioned):
     """``extraction/settings.yaml``."""
 
     fuzzy: FuzzySettings
+    abbreviations: dict[str, int]
     context: dict[str, int]
     laterality: dict[str, int]
     substances: dict[str, int]

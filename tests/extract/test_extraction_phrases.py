@@ -347,3 +347,11 @@ def test_trade_name_strength_gives_concentration_and_drug_units():
         "lidocaine": "1%",
     }
     assert ("J3301", 4) in [(line.code, line.units) for line in r.claim_lines]
+
+
+def test_note_defined_abbreviations_are_read_later_in_the_note():
+    f = extract(
+        "Exam: taut band in the left upper trapezius (UT) and levator scapulae (LS).\nProcedure: UT and LS injected, L side."
+    )
+    assert injected(f) == {("trapezius", "left"), ("levator_scapulae", "left")}
+    assert {m.match for m in f.mentions if m.text in ("UT", "LS")} == {"abbreviation"}

@@ -9,11 +9,18 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from tpicoder.extract import assertion, attributes, entities, muscles, sections  # noqa: F401 - registers factories
+from tpicoder.extract import abbreviations, assertion, attributes, entities, muscles, sections  # noqa: F401 - registers factories
 from tpicoder.extract.extensions import register_extensions
 from tpicoder.extract.tokenizer import make_tokenizer
 
-COMPONENTS = ("tpi_sections", "tpi_entities", "tpi_fuzzy_muscles", "tpi_context", "tpi_attributes")
+COMPONENTS = (
+    "tpi_sections",
+    "tpi_entities",
+    "tpi_abbreviations",
+    "tpi_fuzzy_muscles",
+    "tpi_context",
+    "tpi_attributes",
+)
 PIPELINE_NAME = "tpicoder_pipeline"
 
 
