@@ -31,14 +31,32 @@ _INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNA
 _SENT_END = frozenset({".", "!", "?"})
 
 
+def _wrapped(texts: list[str], spaces: list[bool], idx: list[int], i: int, width: int) -> bool:
+    """Tell whether the line break at token ``i`` wraps a long line whose text goes on in lower case."""
+    if not width:
+        return False
+    j = i + 1
+    while j < len(texts) and spaces[j] and "\n" not in texts[j]:
+        j += 1
+    if j >= len(texts) or spaces[j] or not texts[j][:1].islower():
+        return False
+    k = i - 1
+    while k >= 0 and not (spaces[k] and "\n" in texts[k]):
+        k -= 1
+    line_start = idx[k] + len(texts[k]) if k >= 0 else 0
+    prev = texts[i - 1] if i > 0 else ""
+    return idx[i] - line_start >= width and prev not in _SENT_END and not prev.endswith(":")
+
+
 def segment(
-    doc: Doc, non_terminal: frozenset[str] = frozenset()
+    doc: Doc, non_terminal: frozenset[str] = frozenset(), wrap_width: int = 0
 ) -> tuple[list[int], list[int], list[int], list[bool]]:
     """Return the sentence, line and paragraph id of every token, and whether each sentence ends with ':'.
 
     Sentences end at '.', '!', '?' tokens, at a token ending in '.' before a capitalised word ("1 mL.
     Left masseter"), unless it is a known abbreviation ("Dr. Lee"), and at line breaks (dictation and
-    templates put one item per line); paragraphs end at blank lines.
+    templates put one item per line) except where a line of at least ``wrap_width`` characters was
+    hard-wrapped and goes on in lower case; paragraphs end at blank lines.
     """
     table = token_table(doc)
     texts, spaces = table.text, table.is_space
@@ -54,6 +72,8 @@ def segment(
         para_ids.append(para)
         if spaces[i]:
             newlines = text.count("\n")
+            if newlines == 1 and _wrapped(texts, spaces, table.idx, i, wrap_width):
+                continue  # a hard-wrapped line continues: same sentence, same line
             if newlines:
                 colon_end.append(last_real == ":")
                 sent += 1
@@ -87,6 +107,7 @@ class ContextAssertion(LexiconComponent):
             "default_scope": lex.settings.context["default_scope"],
             "anaphora_reach": lex.cues.anaphora_reach,
             "non_terminal": sorted(a.lower() for a in lex.cues.non_terminal_abbreviations),
+            "wrap_width": lex.settings.context["wrap_width"],
             "list_lead_reach": lex.settings.context["list_lead_reach"],
             "max_scopes": sorted({r.max_scope for r in lex.cues.rules if r.max_scope}),
             "longest_cue": max(len(p.split()) for r in lex.cues.rules for p in r.phrases) * 3,
@@ -105,7 +126,9 @@ class ContextAssertion(LexiconComponent):
         """Annotate the target hits of ``doc`` in place."""
         self.ensure_ready()
         all_hits = hits(doc)
-        sent_ids, line_ids, para_ids, colon_end = segment(doc, frozenset(self.data.get("non_terminal", [])))
+        sent_ids, line_ids, para_ids, colon_end = segment(
+            doc, frozenset(self.data["non_terminal"]), self.data["wrap_width"]
+        )
         # A date equal to the date of service ("proc (03/10/2026):") is today, not history.
         service_dates = {parse_date(str(h.value)) for h in all_hits if h.label == "DOS"} - {None}
         if not service_dates:

@@ -45,7 +45,7 @@ def compile_header_regex(
     long_re = re.compile(
         # An optional parenthetical may stand before the colon: "Procedure (right forearm):".
         rf"{_START}[ \t]*{_BULLET}(?P<name>{_alternation(long_names)})(?:[ \t]*\([^)\n]{{0,40}}\))?"
-        rf"[ \t]*(?:[:#]|\s-\s|\s*$)",
+        rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)",
         re.IGNORECASE | re.MULTILINE,
     )
     letter_re = None
