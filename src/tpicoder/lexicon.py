@@ -137,6 +137,7 @@ class LateralityLexicon(_Versioned):
     grid_unchecked: str = r"\[\s*\]"
     grid_side_words: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
     grid_injection_words: list[str] = Field(default_factory=list)
+    grid_empty_values: list[str] = Field(default_factory=list)
     _grid_checked = field_validator("grid_checked")(classmethod(lambda cls, value: _check_regex(value)))
     _grid_unchecked = field_validator("grid_unchecked")(classmethod(lambda cls, value: _check_regex(value)))
 

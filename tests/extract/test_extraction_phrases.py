@@ -355,3 +355,11 @@ def test_note_defined_abbreviations_are_read_later_in_the_note():
     )
     assert injected(f) == {("trapezius", "left"), ("levator_scapulae", "left")}
     assert {m.match for m in f.mentions if m.text in ("UT", "LS")} == {"abbreviation"}
+
+
+def test_amount_grid_gives_sides_per_column():
+    f = extract(
+        "PROCEDURE: OnabotulinumtoxinA 10 units per 0.1 mL.\n\n  Site                 R        L\n"
+        "  Frontalis            5 U      5 U\n  Temporalis          15 U      -\n"
+    )
+    assert injected(f) == {("frontalis", "left"), ("frontalis", "right"), ("temporalis", "right")}

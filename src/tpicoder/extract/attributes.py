@@ -37,6 +37,7 @@ class AttributeBinder(LexiconComponent):
             "injected_yes": sorted(c.lower() for c in lex.sections.injected_yes),
             "injected_no": sorted(c.lower() for c in lex.sections.injected_no),
             "grid_injection_words": sorted(w.lower() for w in lex.laterality.grid_injection_words),
+            "grid_empty_values": sorted(v.lower() for v in lex.laterality.grid_empty_values),
             "grid_side_words": {
                 w.lower(): side for side, words in lex.laterality.grid_side_words.items() for w in words
             },
@@ -83,6 +84,7 @@ class AttributeBinder(LexiconComponent):
             unchecked=self._unchecked,
             side_words=self.data["grid_side_words"],
             injection_words=frozenset(self.data["grid_injection_words"]),
+            empty_values=frozenset(self.data["grid_empty_values"]),
         )
         assign_sides(
             muscles,

@@ -291,6 +291,7 @@ def grid_sides(
     unchecked: re.Pattern[str],
     side_words: dict[str, str],
     injection_words: frozenset[str] = frozenset(),
+    empty_values: frozenset[str] = frozenset(),
 ) -> None:
     """Read checkbox grids: a header line of side words over rows "Muscle  [x]  [ ]".
 
@@ -300,6 +301,7 @@ def grid_sides(
     naming an injection ("Muscles injected  L  R") is injected.
     """
     for m in muscles:
+        amount_grid = False
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end < 0 else line_end
         rest = text[m.end : line_end]
@@ -308,11 +310,24 @@ def grid_sides(
             + [(x.start(), False) for x in unchecked.finditer(rest)]
         )
         if len(boxes) < 2 or re.sub(f"{checked.pattern}|{unchecked.pattern}", "", rest).strip(" \t|:-"):
-            continue
+            # Amount grid: "Frontalis   5 U   5 U" under "Site   R   L".
+            cells = [c.strip() for c in _CELL_SPLIT.split(rest.strip())]
+            # Every cell must be an amount or an explicit "none" marker, and at least one an amount.
+            if (
+                len(cells) < 2
+                or not any(_AMOUNT.search(c) for c in cells)
+                or not all(_AMOUNT.search(c) or c.lower() in empty_values for c in cells)
+            ):
+                continue
+            boxes = [(k, c.lower() not in empty_values) for k, c in enumerate(cells)]
+            amount_grid = True
         found = _grid_header(text, m.start, len(boxes), side_words)
         if found is None:
             continue
         header, header_words = found
+        # An amount grid's header is the side columns and at most a short label ("Site   R   L").
+        if amount_grid and len(header_words - set(side_words)) > _AMOUNT_HEADER_LABEL_WORDS:
+            continue
         marked = {header[k] for k, (_, is_checked) in enumerate(boxes) if is_checked}
         if not marked:
             m.injected = False
@@ -326,6 +341,9 @@ def grid_sides(
 
 
 _GRID_HEADER_REACH = 12  # lines above a row searched for its header
+_CELL_SPLIT = re.compile(r"\s{2,}|\t+|\s*\|\s*")
+_AMOUNT = re.compile(r"\d")
+_AMOUNT_HEADER_LABEL_WORDS = 2
 
 
 def _grid_header(
