@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import doc_text, hits, register_extensions, token_table
 from tpicoder.extract.laterality import assign_sides, grid_sides, resolve_same_side
-from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details
+from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details, share_list_assertion
 from tpicoder.extract.substances import bind_quantities
 from tpicoder.extract.tables import apply_injected_column
 from tpicoder.lexicon import ExtractionLexicon
@@ -120,6 +120,7 @@ class AttributeBinder(LexiconComponent):
         for idx, text, sid in zip(table.idx, table.text, sent_ids, strict=False):
             lo, hi = bounds.get(sid, (idx, idx + len(text)))
             bounds[sid] = (min(lo, idx), max(hi, idx + len(text)))
+        share_list_assertion(treatments, tokens, sent_ids)
         mark_details(
             treatments,
             tokens,

@@ -74,7 +74,35 @@ def mark_details(
             if prev.norm == t.norm:
                 continue
             between = [tokens[k].lower() for k in range(prev.tok_end, t.tok_start)]
+            if ";" in between:  # "massage with partial improvement; ice packs at home"
+                break
             opens = [k for k, w in enumerate(between) if w in markers]
             if opens and ")" not in between[opens[0] :]:
                 t.attrs = {**t.attrs, "detail_of": prev.norm}
                 break
+
+
+# Tokens that join the treatments of one list ("chiropractic adjustments and massage", "PT, chiro, NSAIDs").
+TREATMENT_LIST_SEP = frozenset({",", "and", "or", "/", "+", "&", "as", "well", "plus"})
+
+
+def share_list_assertion(treatments: list[Hit], tokens: Sequence[str], sent_ids: Sequence[int]) -> None:
+    """Give a treatment with no deciding cue the historical/negated reading of the list item before it.
+
+    "Continues weekly chiropractic adjustments and massage": the cue governs the first item; the items
+    coordinated with it share it.
+    """
+    ordered = sorted(treatments, key=lambda h: h.tok_start)
+    for prev, t in zip(ordered, ordered[1:], strict=False):
+        if (
+            t.cue is None
+            and prev.cue is not None
+            and prev.assertion in ("historical", "negated")
+            and sent_ids[prev.tok_start] == sent_ids[t.tok_start]
+            and all(
+                tokens[k].lower() in TREATMENT_LIST_SEP or not tokens[k].strip()
+                for k in range(prev.tok_end, t.tok_start)
+            )
+        ):
+            t.assertion = prev.assertion
+            t.cue = prev.cue
