@@ -188,6 +188,12 @@ class EntityMatcher(LexiconComponent):
         out = hits(doc)
         for layer, items in by_layer.items():
             kept = longest_first(items, _ENTITY_PRIORITY if layer == "entity" else None)
+            if layer == "cue":
+                # One phrase may belong to several rules ("discussed" plans a procedure and is no
+                # treatment history): every rule matching exactly a kept span stays.
+                spans = {(h.tok_start, h.tok_end) for h in kept}
+                chosen = {id(h) for h in kept}
+                kept += [h for h in items if id(h) not in chosen and (h.tok_start, h.tok_end) in spans]
             out.extend(kept)
             found_labels.update(h.label for h in kept)
         n = len(idx)

@@ -14,6 +14,8 @@ from tpicoder.findings import EMFinding, Findings, GuidanceFinding
 from tpicoder.lexicon import load_extraction_lexicon
 from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorTreatment, Quantity, Substance
 
+# Tokens between a group and its member for the group to be a label ("hamstrings - biceps femoris").
+GROUP_LABEL_GAP = 3
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
 _MENTION_LABEL = {
     "REGIONAL": "MUSCLE",
@@ -96,6 +98,7 @@ class FindingsBuilder:
             self._resolve_regional(h, region_hits)
         muscle_hits = self.of("MUSCLE", "REGIONAL")
         injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
+        injected = self._drop_group_labels(injected)
         # In a note where muscles were injected, an injectate written with its concentration or amount
         # ("MEDICATION: 0.5% bupivacaine 3 mL") is what was injected, even in a sentence without an
         # injection word; lists of current medications and the history are left out.
@@ -160,6 +163,22 @@ class FindingsBuilder:
         f.patient_id = str(pid[0].value) if pid else None
         f.mentions = self._mentions()
         return f
+
+    def _drop_group_labels(self, injected: list[Hit]) -> list[Hit]:
+        """Drop a group written as a label for its member ("right hamstrings - biceps femoris: 2 mL")."""
+        out = []
+        for i, h in enumerate(injected):
+            group = h.attrs.get("resolved", h.norm)
+            nxt = injected[i + 1] if i + 1 < len(injected) else None
+            if (
+                nxt is not None
+                and nxt.norm in self.members.get(group, ())
+                and nxt.sent == h.sent
+                and 0 <= nxt.tok_start - h.tok_end <= GROUP_LABEL_GAP
+            ):
+                continue
+            out.append(h)
+        return out
 
     def _procedure_header_date(self) -> str | None:
         """Return the date written in a procedure section's header ("proc (03/10/2026):"), if any."""
@@ -315,7 +334,12 @@ class FindingsBuilder:
         code = str(codes[0].value) if codes else None
         mods = sorted({"25" for h in codes if any(g == "25" for g in h.groups[1:])})
         # "twisted her ankle three days ago so we evaluated that as well": a past injury evaluated today.
-        separate = [self.hev(h) for h in self.of("EM_SEPARATE") if h.assertion in ("present", "historical")]
+        # A code is evidence as written ("migraine without aura (G43.709)" negates nothing).
+        separate = [
+            self.hev(h)
+            for h in self.of("EM_SEPARATE")
+            if h.assertion in ("present", "historical") or h.rule_id == "em_separate_code"
+        ]
         return EMFinding(
             code=code,
             modifiers=mods,
