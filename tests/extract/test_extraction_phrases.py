@@ -363,3 +363,37 @@ def test_amount_grid_gives_sides_per_column():
         "  Frontalis            5 U      5 U\n  Temporalis          15 U      -\n"
     )
     assert injected(f) == {("frontalis", "left"), ("frontalis", "right"), ("temporalis", "right")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Procedure: 1:1 mix of 1% lidocaine and 0.25% bupivacaine, 5 mL total:\n  - right hamstrings - biceps femoris: 2 mL",
+            {("biceps_femoris", "right")},
+        ),
+        (
+            "Procedure: TPI to L glute med (hip abductors) with 1% lidocaine 2 mL.",
+            {("gluteus_medius", "left")},
+        ),
+        (
+            "Procedure: R anterior scalene, palpated between SCM and the middle scalene, 1 mL lidocaine.",
+            {("anterior_scalene", "right")},
+        ),
+        (
+            "Plan: Trigger point injections to the bilateral upper trapezius discussed; she would like to defer today.",
+            set(),
+        ),
+    ],
+    ids=["group-label-of-member", "abductors-not-adductors", "between-landmarks", "discussed-not-done"],
+)
+def test_labels_landmarks_and_discussions(text, expected):
+    assert injected(extract(text)) == expected
+
+
+def test_other_system_code_beside_em_is_a_separate_problem():
+    f = extract(
+        "Assessment: 1. Chronic migraine without aura (G43.709), increase topiramate. 2. Myalgia M79.12.\n"
+        "Procedure: TPI L trapezius, lidocaine 1 mL.\nBilling: 99214-25; 20552."
+    )
+    assert f.em is not None and f.em.separate_problem
