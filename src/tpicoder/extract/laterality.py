@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from tpicoder.extract.extensions import Hit
+from tpicoder.extract.tables import lines_above
 
 # Tokens that may stand between a side word and its muscle.
 BRIDGE = frozenset(
@@ -349,18 +350,9 @@ _AMOUNT_HEADER_LABEL_WORDS = 2
 def _grid_header(
     text: str, pos: int, n_boxes: int, side_words: dict[str, str]
 ) -> tuple[list[str], set[str]] | None:
-    line_start = text.rfind("\n", 0, pos) + 1
-    for _ in range(_GRID_HEADER_REACH):
-        if line_start <= 0:
-            return None
-        prev_end = line_start - 1
-        prev_start = text.rfind("\n", 0, prev_end) + 1
-        line = text[prev_start:prev_end]
-        if not line.strip():
-            return None
+    for line in lines_above(text, pos, _GRID_HEADER_REACH):
         tokens = re.findall(r"[A-Za-z/]+", line.lower())
         words = [side_words[w] for w in tokens if w in side_words]
         if len(words) == n_boxes:
             return words, set(tokens)
-        line_start = prev_start
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from tpicoder.extract.extensions import Hit
 
@@ -58,20 +59,26 @@ def apply_injected_column(
             m.attrs = {**m.attrs, "table_column": cell}
 
 
-def _find_column(text: str, row_start: int, n_cells: int, columns: frozenset[str], reach: int) -> int | None:
-    pos = row_start
+def lines_above(text: str, pos: int, reach: int) -> Iterator[str]:
+    """Yield the lines above the one holding ``pos``, nearest first, up to a blank line or ``reach`` lines."""
+    line_start = text.rfind("\n", 0, pos) + 1
     for _ in range(reach):
-        if pos <= 0:
-            return None
-        prev_end = pos - 1
+        if line_start <= 0:
+            return
+        prev_end = line_start - 1
         prev_start = text.rfind("\n", 0, prev_end) + 1
         line = text[prev_start:prev_end]
         if not line.strip():
-            return None
+            return
+        yield line
+        line_start = prev_start
+
+
+def _find_column(text: str, row_start: int, n_cells: int, columns: frozenset[str], reach: int) -> int | None:
+    for line in lines_above(text, row_start, reach):
         cells = _cells(line)
         if len(cells) == n_cells:
             for i, c in enumerate(cells):
                 if c in columns:
                     return i
-        pos = prev_start
     return None
