@@ -1,6 +1,7 @@
 """The only reader of ``lexicons/``.
 
-Lexicons ship inside the wheel as ``tpicoder/lexicons``. Setting the environment variable
+Lexicons ship inside the wheel as ``tpicoder/lexicons``; an editable install reads the source tree's
+``lexicons/``. Setting the environment variable
 ``TPICODER_LEXICONS`` to a folder (or passing ``lexicons_dir`` where offered) makes tpicoder read an
 edited copy instead, so a coder can try a new synonym or payer rule without reinstalling.
 Every file is parsed and validated once per process and per folder.
@@ -47,12 +48,17 @@ def _lexicon_dir(override: str | None, env: str | None) -> Path:
         return path.resolve()
     packaged = importlib.resources.files("tpicoder") / "lexicons"
     path = Path(str(packaged))
-    if not path.is_dir():
-        raise LexiconError(
-            str(path),
-            f"packaged lexicons not found; install the wheel (pip install .) or set {ENV_VAR}",
-        )
-    return path
+    if path.is_dir():
+        return path
+    # An editable install (pip install -e .) runs from the source tree, where the lexicons sit at the
+    # repository root beside src/, not inside the package.
+    checkout = Path(__file__).resolve().parents[2] / "lexicons"
+    if (checkout / "extraction").is_dir() and (checkout.parent / "pyproject.toml").is_file():
+        return checkout
+    raise LexiconError(
+        str(path),
+        f"packaged lexicons not found; install the wheel (pip install .) or set {ENV_VAR}",
+    )
 
 
 @functools.lru_cache(maxsize=256)

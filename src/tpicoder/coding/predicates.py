@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from tpicoder.coding.cpt import muscle_label
 from tpicoder.coding.drugs import is_botulinum
 from tpicoder.findings import Findings
@@ -35,24 +33,25 @@ GLOBAL_PARAMS = ("payer", "dos")
 """Message parameters every rule may use: the payer's name and the date of service."""
 
 
-class FactItem(BaseModel):
+@dataclass(slots=True)
+class FactItem:
     """One thing an itemised predicate found, with its evidence and message parameters."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    evidence: list[Evidence] = Field(default_factory=list)
-    params: dict[str, str] = Field(default_factory=dict)
+    evidence: list[Evidence] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
 
 
-class Fact(BaseModel):
-    """The value of one predicate for one context."""
+@dataclass(slots=True)
+class Fact:
+    """The value of one predicate for one context.
 
-    model_config = ConfigDict(extra="forbid")
+    A plain dataclass, not a pydantic model: some 35 are made per note and none leaves the engine.
+    """
 
     value: bool
-    evidence: list[Evidence] = Field(default_factory=list)
-    params: dict[str, str] = Field(default_factory=dict)
-    items: list[FactItem] = Field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)
+    items: list[FactItem] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

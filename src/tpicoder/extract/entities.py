@@ -4,7 +4,8 @@ Two PhraseMatchers run over the Doc: one on lower-cased text for names, one on e
 case-sensitive abbreviations ("QL", "PT", "L"). Matches are kept per layer (entities, sides, cues,
 region words, outcomes); inside a layer the longest match wins, so "lidocaine patch" (a prior
 treatment) beats "lidocaine" (an injectate). Regex rules from ``patterns.yaml`` add codes,
-quantities, header fields and events.
+quantities, header fields and events; each is tried only where its literal start occurs
+(:mod:`tpicoder.extract.regex_scan`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from spacy.tokens import Doc
 from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
+from tpicoder.extract.regex_scan import AnchoredRegex, anchor_text
 from tpicoder.lexicon import ExtractionLexicon
 
 LAYERS = {
@@ -146,9 +148,10 @@ class EntityMatcher(LexiconComponent):
             if "IGNORECASE" in names:
                 # Case-insensitive rules run case-sensitively over a lower-cased copy of the text:
                 # same matches, about twice as fast in Python's engine.
-                self._regex.append((rule, re.compile(lower_pattern(rule["pattern"]), flags), True))
+                regex = re.compile(lower_pattern(rule["pattern"]), flags)
+                self._regex.append((rule, AnchoredRegex(regex), True))
             else:
-                self._regex.append((rule, re.compile(rule["pattern"], flags), False))
+                self._regex.append((rule, AnchoredRegex(re.compile(rule["pattern"], flags)), False))
         self._caps = {k: set(v) for k, v in self.data.get("caps_ambiguous", {}).items()}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -202,9 +205,10 @@ class EntityMatcher(LexiconComponent):
             needs = rule.get("requires")
             if needs and found_labels.isdisjoint(needs):
                 continue
-            if on_lower and lowered is None:
+            if lowered is None:
                 lowered = same_length_lower(text)
-            for m in regex.finditer(lowered if on_lower else text):
+                anchors_in = anchor_text(lowered)
+            for m in regex.finditer(lowered if on_lower else text, anchors_in):
                 start_char, end_char = m.span()
                 if end_char <= start_char or not n:
                     continue

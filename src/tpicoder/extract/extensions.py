@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LOWER, ORTH, SPACY
+from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LENGTH, SPACY
 from spacy.tokens import Doc
 
 # Labels of entity hits (targets of assertion), side hits and cue hits.
@@ -112,21 +112,30 @@ def token_table(doc: Doc) -> TokenTable:
     table = doc._.tpi_tokens
     if table is None:
         # One array read instead of a Token object per token (the costliest step of the pipeline).
-        strings = doc.vocab.strings
-        rows = doc.to_array([ORTH, SPACY, IDX, IS_SPACE, IS_ALPHA, LOWER]).tolist() if len(doc) else []
-        texts = [strings[r[0]] for r in rows]
-        ws = [" " if r[1] else "" for r in rows]
+        text = doc._.tpi_text
+        if text is None:
+            text = doc._.tpi_text = doc.text
+        if len(doc):
+            idx, length, spacy_, is_space, is_alpha = doc.to_array(
+                [IDX, LENGTH, SPACY, IS_SPACE, IS_ALPHA]
+            ).T.tolist()
+        else:
+            idx, length, spacy_, is_space, is_alpha = [], [], [], [], []
+        texts = [text[i : i + n] for i, n in zip(idx, length, strict=True)]
+        low = text.lower()
+        if len(low) == len(text):
+            lower = [low[i : i + n] for i, n in zip(idx, length, strict=True)]
+        else:
+            lower = [t.lower() for t in texts]
         table = TokenTable(
             texts,
-            [strings[r[5]] for r in rows],
-            [r[2] for r in rows],
-            [bool(r[3]) for r in rows],
-            [bool(r[4]) for r in rows],
-            ws,
+            lower,
+            idx,
+            [x == 1 for x in is_space],
+            [x == 1 for x in is_alpha],
+            [" " if x else "" for x in spacy_],
         )
         doc._.tpi_tokens = table
-        if doc._.tpi_text is None:
-            doc._.tpi_text = "".join(t + w for t, w in zip(texts, ws, strict=True))
     return table
 
 

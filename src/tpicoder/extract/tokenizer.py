@@ -12,6 +12,7 @@ import warnings
 
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc
 from spacy.util import registry
 
 # scispaCy builds its prefix regex from sets that trigger this FutureWarning on Python 3.11.
@@ -19,15 +20,39 @@ warnings.filterwarnings("ignore", message="Possible set union", category=FutureW
 
 from scispacy.custom_tokenizer import combined_rule_tokenizer  # noqa: E402
 
+from tpicoder.extract.extensions import register_extensions  # noqa: E402
+
 GLUED_SIDE_PREFIX = r"^(?i:[LRB]|LT|RT|B/L|BILAT|LEFT|RIGHT)[-.](?=[A-Za-z]{2,})"
+
+
+class TextKeepingTokenizer(Tokenizer):
+    """spaCy's tokenizer, keeping the input string on the Doc (``doc._.tpi_text``).
+
+    ``doc.text`` is rebuilt from Token objects on every access; the components read the string
+    kept here instead.
+    """
+
+    def __call__(self, text: str) -> Doc:
+        """Tokenize ``text``."""
+        doc = super().__call__(text)
+        doc._.tpi_text = text
+        return doc
 
 
 def make_tokenizer(nlp: Language) -> Tokenizer:
     """Build scispaCy's tokenizer with the glued-side prefix rule in front."""
-    tokenizer = combined_rule_tokenizer(nlp)
-    old = tokenizer.prefix_search.__self__.pattern  # type: ignore[attr-defined]
-    tokenizer.prefix_search = re.compile(f"{GLUED_SIDE_PREFIX}|{old}").search
-    return tokenizer
+    register_extensions()
+    sci = combined_rule_tokenizer(nlp)
+    old = sci.prefix_search.__self__.pattern  # type: ignore[attr-defined]
+    return TextKeepingTokenizer(
+        nlp.vocab,
+        rules=sci.rules,
+        prefix_search=re.compile(f"{GLUED_SIDE_PREFIX}|{old}").search,
+        suffix_search=sci.suffix_search,
+        infix_finditer=sci.infix_finditer,
+        token_match=sci.token_match,
+        url_match=sci.url_match,
+    )
 
 
 @registry.tokenizers("tpicoder.tokenizer.v1")
