@@ -53,6 +53,7 @@ class MuscleEntry(_Record):
     names: list[str]
     abbreviations: list[str] = Field(default_factory=list)
     abbreviations_cs: list[str] = Field(default_factory=list)
+    abbreviations_sided: list[str] = Field(default_factory=list)
     portions: list[str] = Field(default_factory=list)
     members: list[str] = Field(default_factory=list)
 
@@ -133,6 +134,8 @@ class LateralityLexicon(_Versioned):
     direction_words: list[str] = Field(default_factory=list)
     same_side: list[str] = Field(default_factory=list)
     same_side_dominance: float = 2.0
+    other_side: list[str] = Field(default_factory=list)
+    other_side_reach: int = 300
     grid_checked: str = r"\[\s*[xX]\s*\]"
     grid_unchecked: str = r"\[\s*\]"
     grid_side_words: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
@@ -236,6 +239,7 @@ class FuzzySettings(_Record):
     min_length: int
     max_length_delta: int
     min_alias_length: int
+    join_min_score: float = 92.0
 
 
 class Settings(_Versioned):

@@ -86,6 +86,21 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
                     region=m.region,
                 )
             )
+        if m.abbreviations_sided:
+            # Short forms that mean the muscle only right after a side ("L LS", "R UT", "bilat ES").
+            recs.append(
+                _rec(
+                    "MUSCLE",
+                    m.id,
+                    "abbreviation",
+                    m.abbreviations_sided,
+                    cs=True,
+                    rule=f"muscle_{m.id}_sided",
+                    group=m.group,
+                    region=m.region,
+                    needs_side=True,
+                )
+            )
     for r in lex.muscles.regional:
         recs.append(_rec("REGIONAL", r.id, "exact", expand_names(r.names, [])))
     for region, words in lex.muscles.region_cues.items():
@@ -129,6 +144,7 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
             _rec("SIDE", side, "abbreviation", lat.glued_prefixes.get(side, []), rule=f"side_{side}_glued")
         )
     recs.append(_rec("SIDE", "same_side", "exact", lat.same_side))
+    recs.append(_rec("OTHER_SIDE", "other_side", "exact", lat.other_side))
     for rule in lex.cues.rules:
         recs.append(
             _rec(

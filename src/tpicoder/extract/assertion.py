@@ -151,6 +151,7 @@ class ContextAssertion(LexiconComponent):
         blockers: dict[int, list[int]] = {}
         currents: dict[int, list[int]] = {}
         anaphora_sents: set[int] = set()
+        anaphora_hits: list[Hit] = []
         for h in all_hits:
             h.sent = sent_of(h.tok_start)
             idx = bisect.bisect_right(sec_starts, h.start) - 1
@@ -172,6 +173,7 @@ class ContextAssertion(LexiconComponent):
                     cues.setdefault(h.sent, []).append(h)
             elif h.label == "ANAPHORA":
                 anaphora_sents.add(h.sent)
+                anaphora_hits.append(h)
         for lst in blockers.values():
             lst.sort()
         for lst in currents.values():
@@ -243,6 +245,7 @@ class ContextAssertion(LexiconComponent):
                 inherited.get(t.sent, set()),
             )
         self._anaphora(targets, cues, anaphora_sents, sent_ids, para_ids)
+        self._clause_anaphora(targets, cues, anaphora_hits, blockers)
         return doc
 
     # -- scope -------------------------------------------------------------------------------------
@@ -347,6 +350,47 @@ class ContextAssertion(LexiconComponent):
                 ):
                     t.injected = True
                     t.cue = inj[0]
+                    t.attrs = {**t.attrs, "anaphora": True}
+
+    @staticmethod
+    def _clause_anaphora(
+        targets: list[Hit],
+        cues: dict[int, list[Hit]],
+        anaphora_hits: list[Hit],
+        blockers: dict[int, list[int]],
+    ) -> None:
+        """Resolve "both" / "each" in a later clause of the same sentence.
+
+        "taut bands in L infraspinatus, L teres major; TPI performed to both": the muscles of an
+        exam clause are the ones injected when a later clause of the same
+        sentence, after a terminator (";", "but"), injects "both" / "each" / "these" with no
+        assertion cue of its own.
+        """
+        for ana in anaphora_hits:
+            sent_cues = cues.get(ana.sent, [])
+            inj = [c for c in sent_cues if c.norm == "INJECTION" and c.tok_end <= ana.tok_start]
+            if not inj:
+                continue
+            event = inj[-1]
+            stops = [b for b in blockers.get(ana.sent, []) if b < event.tok_start]
+            if not stops:
+                continue
+            stop = stops[-1]
+            if any(
+                c.norm in ASSERTION_CATEGORIES and stop <= c.tok_start < ana.tok_end and c is not event
+                for c in sent_cues
+            ):
+                continue
+            for t in targets:
+                if (
+                    t.label in ("MUSCLE", "REGIONAL")
+                    and t.sent == ana.sent
+                    and t.tok_end <= stop
+                    and t.assertion == "present"
+                    and not t.injected
+                ):
+                    t.injected = True
+                    t.cue = event
                     t.attrs = {**t.attrs, "anaphora": True}
 
 

@@ -32,6 +32,7 @@ LAYERS = {
     "PRIOR_TX": "entity",
     "UNNAMED_INJECTATE": "entity",
     "SIDE": "side",
+    "OTHER_SIDE": "other_side",
     "CUE": "cue",
     "ANAPHORA": "anaphora",
     "REGION_CUE": "region",
@@ -120,6 +121,13 @@ class EntityMatcher(LexiconComponent):
             "caps_ambiguous": {
                 k: sorted({w.lower() for w in v}) for k, v in lex.treatments.caps_ambiguous.items()
             },
+            "side_words": sorted(
+                {
+                    w.lower()
+                    for side in ("left", "right", "bilateral")
+                    for w in getattr(lex.laterality, side) + getattr(lex.laterality, f"{side}_cs")
+                }
+            ),
         }
 
     def compile(self) -> None:
@@ -153,6 +161,7 @@ class EntityMatcher(LexiconComponent):
             else:
                 self._regex.append((rule, AnchoredRegex(re.compile(rule["pattern"], flags)), False))
         self._caps = {k: set(v) for k, v in self.data.get("caps_ambiguous", {}).items()}
+        self._side_words = frozenset(self.data.get("side_words", []))
 
     def __call__(self, doc: Doc) -> Doc:
         """Add entity, side, cue and pattern hits to ``doc._.tpi_hits``."""
@@ -174,6 +183,8 @@ class EntityMatcher(LexiconComponent):
                     and surface in self._caps
                     and not self._caps_context(doc, start, end, surface)
                 ):
+                    continue
+                if rec.get("needs_side") and not self._after_side(table, start):
                     continue
                 hit = Hit(
                     rec["label"],
@@ -234,6 +245,13 @@ class EntityMatcher(LexiconComponent):
                     )
                 )
         return doc
+
+    def _after_side(self, table: Any, start: int) -> bool:
+        """Tell whether the token before ``start`` (spaces skipped) is a side word ("L", "rt", "bilat")."""
+        i = start - 1
+        while i >= 0 and table.is_space[i]:
+            i -= 1
+        return i >= 0 and table.lower[i] in self._side_words
 
     def _caps_context(self, doc: Doc, start: int, end: int, text: str) -> bool:
         words = self._caps[text]

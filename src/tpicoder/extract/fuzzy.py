@@ -34,8 +34,10 @@ class FuzzyIndex:
         min_length: int,
         max_length_delta: int,
         ignore: frozenset[str] = frozenset(),
+        join_min_score: float = 100.0,
     ) -> None:
         self.min_score = min_score
+        self.join_min_score = join_min_score
         self.min_length = min_length
         self.max_length_delta = max_length_delta
         self.ignore = ignore
@@ -61,3 +63,13 @@ class FuzzyIndex:
         best_alias, best_score, _ = ranked[0]
         runner = (ranked[1][0], ranked[1][1]) if len(ranked) > 1 else None
         return FuzzyHit(best_alias, self._ids[best_alias], float(best_score), runner)
+
+    def lookup_joined(self, pieces: list[str]) -> FuzzyHit | None:
+        """Best alias for words a dictation split ("trapeze ius"), written together, or None."""
+        key = "".join(pieces).lower()
+        if key in self.ignore:
+            return None
+        if key in self._ids:
+            return FuzzyHit(key, self._ids[key], 100.0)
+        hit = self.lookup(key)
+        return hit if hit is not None and hit.score >= self.join_min_score else None

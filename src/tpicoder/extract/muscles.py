@@ -58,6 +58,7 @@ class FuzzyMuscleMatcher(LexiconComponent):
             min_length=st["min_length"],
             max_length_delta=st["max_length_delta"],
             ignore=frozenset(self.data["ignore"]),
+            join_min_score=st.get("join_min_score", 100.0),
         )
         self.max_words = max((t["words"] for t in self.data["targets"]), default=1)
 
@@ -90,6 +91,8 @@ class FuzzyMuscleMatcher(LexiconComponent):
                 if width == 1 and len(texts[i]) < min_len:
                     continue
                 result = lookup(" ".join(texts[i:j]))
+                if result is None and width > 1 and all(table.whitespace[k] == " " for k in range(i, j - 1)):
+                    result = self.index.lookup_joined(texts[i:j])
                 if result is not None:
                     found = (doc[i:j], result)
                     break

@@ -4,7 +4,8 @@ Python's ``re`` engine skips ahead quickly only when a pattern begins with a pla
 character set; a pattern that begins with ``\b`` or a lookbehind (most of ``patterns.yaml``) is
 tried at every position of the note. :class:`AnchoredRegex` reads the parsed pattern once, works
 out the literal text every match must begin with (its *anchors*: "myofascial", "myalgia", "e/m",
-...), finds those with ``str.find`` over the lower-cased note (every space character made " "), and calls ``match`` only there.
+...), finds those with ``str.find`` over the lower-cased note (every space character made " "),
+and calls ``match`` only there.
 
 The result is exactly ``finditer``'s: every match begins at an anchor, ``match`` at a position
 tries the alternatives in the same order as a scan reaching it would, and positions inside an
@@ -118,7 +119,7 @@ _SPACES = {c: " " for c in range(0x110000) if chr(c).isspace()}
 
 
 def anchor_text(lowered: str) -> str:
-    """The text anchors are looked up in: ``lowered`` with every space character made " "."""
+    """Return the text anchors are looked up in: ``lowered`` with every space character made " "."""
     return lowered.translate(_SPACES)
 
 

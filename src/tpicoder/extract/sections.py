@@ -129,7 +129,8 @@ def find_sections(
             found.append((m.start("name"), m.end(), kinds[name]))
     for kind, regex in header_patterns:
         for m in regex.finditer(text):
-            found.append((m.start(), m.end(), kind))
+            start = m.start("open") if "open" in regex.groupindex else m.start()
+            found.append((start, m.end(), kind))
     if table_columns:
         for start, end in find_procedure_tables(text, table_columns):
             before = [f for f in found if f[0] < start]
@@ -167,7 +168,14 @@ class SectionDetector(LexiconComponent):
         """Compile the header regexes."""
         self._long, self._letter, self._kinds = compile_header_regex(self.data["sections"])
         self._patterns = [
-            (p["kind"], re.compile(rf"^[ \t]*(?:{p['pattern']})", re.MULTILINE | re.IGNORECASE))
+            # At a line's start, or right after a short header on it ("P: DN: R UT, L LS").
+            (
+                p["kind"],
+                re.compile(
+                    rf"^[ \t]*(?:[A-Za-z/&]{{1,12}}[ \t]*:[ \t]*)?(?P<open>{p['pattern']})",
+                    re.MULTILINE | re.IGNORECASE,
+                ),
+            )
             for p in self.data.get("header_patterns", [])
         ]
         self._table_columns = frozenset(self.data.get("table_columns", []))

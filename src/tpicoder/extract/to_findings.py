@@ -189,22 +189,59 @@ class FindingsBuilder:
                     return found[0]
         return None
 
+    def _other_side(self, injected: list[Hit]) -> list[tuple[Hit, str, Hit]]:
+        """(muscle hit, opposite side, phrase) for "same on the other side" after sided injections."""
+        out = []
+        for phrase in self.of("OTHER_SIDE"):
+            if phrase.assertion not in (None, "present"):
+                continue
+            for h in injected:
+                if (
+                    h.side in ("left", "right")
+                    and h.end <= phrase.start
+                    and phrase.start - h.end <= self.config.other_side_reach
+                    and h.section == phrase.section
+                ):
+                    out.append((h, "right" if h.side == "left" else "left", phrase))
+        return out
+
+    def _corrected_side(self) -> tuple[dict[str, str], Hit | None]:
+        """Side corrections an addendum makes for the whole note ("Correction: right, not left")."""
+        fixes = [h for h in self.of("SIDE_CORRECTION") if h.groups and all(h.groups[:2])]
+        if not fixes:
+            return {}, None
+        last = fixes[-1]
+        meant, wrong = (str(g).lower() for g in last.groups[:2])
+        return ({wrong: meant} if meant != wrong else {}), last
+
     def _muscles(self, injected: list[Hit]) -> list[InjectedMuscle]:
         found: dict[tuple[str, str], InjectedMuscle] = {}
-        for h in injected:
+        sited = [
+            (h, ["left", "right"] if h.side == "bilateral" else [h.side or "unspecified"], None)
+            for h in injected
+        ]
+        sited += [(h, [side], phrase) for h, side, phrase in self._other_side(injected)]
+        swap, correction = self._corrected_side()
+        if swap:
+            # The addendum's side replaces the one written in error, everywhere in the note.
+            sited = [
+                (h, [swap.get(s, s) for s in sides], correction if set(sides) & set(swap) else phrase)
+                for h, sides, phrase in sited
+            ]
+        for h, sides, phrase in sited:
             muscle = h.attrs.get("resolved", h.norm)
-            sides = ["left", "right"] if h.side == "bilateral" else [h.side or "unspecified"]
+            evidence = [self.hev(h)] + ([self.hev(phrase)] if phrase is not None else [])
             for side in sides:
                 key = (muscle, side)
                 if key in found:
-                    found[key].evidence.append(self.hev(h))
+                    found[key].evidence.extend(evidence)
                     continue
                 found[key] = InjectedMuscle(
                     muscle=muscle,
                     side=side,
                     is_group=bool(h.attrs.get("group")),
                     region=h.attrs.get("region") or "unknown",
-                    evidence=[self.hev(h)],
+                    evidence=evidence,
                 )
         sided = {m for (m, s) in found if s != "unspecified"}
         kept = {k: v for k, v in found.items() if not (k[1] == "unspecified" and k[0] in sided)}
@@ -393,6 +430,7 @@ class FindingsConfig:
     diagnosis_lead_words: tuple[str, ...]
     diagnosis_lead_reach: int
     implied_concentration: dict[str, str]
+    other_side_reach: int = 300
 
 
 @functools.lru_cache(maxsize=4)
@@ -411,6 +449,7 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
         diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
         implied_concentration={k.lower(): v for k, v in lex.substances.implied_concentration.items()},
+        other_side_reach=lex.laterality.other_side_reach,
     )
 
 
