@@ -47,6 +47,11 @@ _MENTIONED = frozenset(
 _LIVE = ("present",)
 
 
+# A bare procedure name ("TPI") is earlier care when a date stands this close to it in its sentence.
+DATED_CUES = frozenset({"dated_event", "dated_partial"})
+DATED_REACH = 40
+
+
 class FindingsBuilder:
     """Turns the hits of one Doc into Findings. Regional ids are resolved here."""
 
@@ -301,7 +306,9 @@ class FindingsBuilder:
             if h.norm == "dry_needling" and self.kind == "needling" and not cued_of(h):
                 continue
             cued = cued_of(h)
-            if h.attrs.get("history_only") and not (cued and h.cue.rule_id in self.history_only_cues):
+            if h.attrs.get("history_only") and not (
+                cued and (h.cue.rule_id in self.history_only_cues or self._dated_beside(h))
+            ):
                 continue
             # In a plan or procedure, a treatment named without a historical cue is a recommendation
             # or today's care ("Plan: home stretching"); an indication or assessment often recounts
@@ -324,6 +331,16 @@ class FindingsBuilder:
                 tr.outcome = outcome
             tr.duration = tr.duration or h.attrs.get("duration")
         return list(out.values())
+
+    def _dated_beside(self, h: Hit) -> bool:
+        """Tell whether an earlier date stands beside ``h`` in its sentence ("Had TPI 06/2025")."""
+        return any(
+            c.norm == "HISTORICAL"
+            and c.rule_id in DATED_CUES
+            and c.sent == h.sent
+            and (0 <= c.start - h.end <= DATED_REACH or 0 <= h.start - c.end <= DATED_REACH)
+            for c in self.of("CUE")
+        )
 
     def _diagnoses(self) -> list[Diagnosis]:
         out: dict[str, Diagnosis] = {}
