@@ -174,6 +174,14 @@ class SectionLexicon(_Versioned):
     injected_columns: list[str] = Field(default_factory=list)
     injected_yes: list[str] = Field(default_factory=list)
     injected_no: list[str] = Field(default_factory=list)
+    copied_block_start: str | None = None
+    copied_block_end: str | None = None
+    _copied_start = field_validator("copied_block_start")(
+        classmethod(lambda cls, value: value if value is None else _check_regex(value))
+    )
+    _copied_end = field_validator("copied_block_end")(
+        classmethod(lambda cls, value: value if value is None else _check_regex(value))
+    )
 
 
 class CueRule(_Record):

@@ -114,6 +114,51 @@ MUSCLE_CASES = [
         "pt here for tpi left trap and right levator injected with lido 2cc tolerated well",
         {("trapezius", "left"), ("levator_scapulae", "right")},
     ),
+    # Physical-therapy short forms count only right after a side.
+    (
+        "TPI L trap x2, L LS x1, R rhomb x2.",
+        {("trapezius", "left"), ("levator_scapulae", "left"), ("rhomboids", "right")},
+    ),
+    (
+        "P: DN: R UT, L LS, bilat ES. no injectate.",
+        {
+            ("trapezius", "right"),
+            ("levator_scapulae", "left"),
+            ("erector_spinae", "left"),
+            ("erector_spinae", "right"),
+        },
+    ),
+    ("Procedure: TPI to L trapezius. LS spine films reviewed.", {("trapezius", "left")}),
+    # Headers written in other ways.
+    (
+        "Note dictated later.\nAreas treated: R infraspinatus, R teres minor.",
+        {("infraspinatus", "right"), ("teres_minor", "right")},
+    ),
+    (
+        "Inj: L upper trap, L levator scap - lido/marc 50:50 total 4ml.",
+        {("trapezius", "left"), ("levator_scapulae", "left")},
+    ),
+    ("Today's procedure:\n- Site 1: R piriformis, 1% lidocaine 2 mL", {("piriformis", "right")}),
+    # "Same on the other side" and addendum corrections.
+    (
+        "Procedure: R trapezius and R levator scapulae injected, 2cc 1% lidocaine each. Same on the other side.",
+        {
+            ("trapezius", "left"),
+            ("trapezius", "right"),
+            ("levator_scapulae", "left"),
+            ("levator_scapulae", "right"),
+        },
+    ),
+    (
+        "Procedure: TPI left trapezius, 1% lidocaine 2 mL.\n\nAddendum: Correction: right, not left.",
+        {("trapezius", "right")},
+    ),
+    # Names split by dictation software, and one clause injecting "both" muscles of the one before it.
+    ("Procedure: 3 cc was injected into the right upper trapeze ius.", {("trapezius", "right")}),
+    (
+        "taut bands + twitch L infraspinatus, L teres major; TPI performed to both, 1% lido 2 mL each.",
+        {("infraspinatus", "left"), ("teres_major", "left")},
+    ),
 ]
 
 
@@ -143,6 +188,16 @@ NOT_INJECTED_CASES = [
     ("Procedure: TPI to left trapezius.\nNot injected today:\n- right trapezius", ("trapezius", "right")),
     (
         "TTP of R levator and L trapezius; only the L trapezius was injected, as the levator tenderness was diffuse.",
+        ("levator_scapulae", "right"),
+    ),
+    (
+        "Inj: L upper trap, 2 mL. held off on the R rhomboid major - pt had to leave.",
+        ("rhomboid_major", "right"),
+    ),
+    ("Exam: L infraspinatus TrPs x2 with taut band.\nProcedure: TPI L trapezius.", ("infraspinatus", "left")),
+    (
+        "---- Previous procedure note 01/2025 (copied forward) ----\n   Procedure: TPI R levator scapulae\n"
+        "---- end copied text ----\nProcedure: TPI L trapezius with lidocaine 1 mL.",
         ("levator_scapulae", "right"),
     ),
 ]
@@ -245,6 +300,7 @@ TREATMENT_CASES = [
         "HPI: Tried cyclobenzaprine and gabapentin, no relief.",
         {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)},
     ),
+    ("HPI: Had TPI 06/2025 with 60% relief.", {"prior_injection": ("relief", None)}),
 ]
 
 
@@ -285,8 +341,9 @@ def test_procedure_kind(text, procedure):
         ("Procedure: fluoroscopically guided TPI, L piriformis, lidocaine 1 mL.", "fluoroscopy"),
         ("Procedure: landmark-based TPI to L trapezius, lidocaine 1 mL. No ultrasound guidance.", None),
         ("Procedure: TPI to L trapezius with lidocaine 1 mL. Thank us for the visit.", None),
+        ("Procedure: TPI L trapezius, lidocaine 1 mL.\n   Ultrasound guidance:   [ ] Yes   [X] No", None),
     ],
-    ids=["capital-ultrasound", "US", "is-used", "fluoro", "negated", "us-word"],
+    ids=["capital-ultrasound", "US", "is-used", "fluoro", "negated", "us-word", "no-box-ticked"],
 )
 def test_guidance_modality(text, modality):
     g = extract(text).guidance

@@ -44,7 +44,9 @@ def compile_header_regex(
             (letters if len(key) == 1 else long_names).append(name)
     long_re = re.compile(
         # An optional parenthetical may stand before the colon: "Procedure (right forearm):".
-        rf"{_START}[ \t]*{_BULLET}(?P<name>{_alternation(long_names)})(?:[ \t]*\([^)\n]{{0,40}}\))?"
+        # "Today's procedure:" is a procedure header.
+        rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
+        rf"(?P<name>{_alternation(long_names)})(?:[ \t]*\([^)\n]{{0,40}}\))?"
         rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)",
         re.IGNORECASE | re.MULTILINE,
     )
@@ -102,6 +104,41 @@ def _title_end(text: str) -> int:
     return pos - 1
 
 
+def find_copied_blocks(
+    text: str, start_re: re.Pattern[str] | None, end_re: re.Pattern[str] | None
+) -> list[tuple[int, int]]:
+    """Character extents of text copied forward from an earlier note.
+
+    A block opens at a line matching ``start_re`` ("---- Previous procedure note 01/2025 (copied
+    forward) ----") and closes after the first later line matching ``end_re`` ("---- end copied text
+    ----"), or at the first blank line when none does.
+    """
+    if start_re is None:
+        return []
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while (m := start_re.search(text, pos)) is not None:
+        body = text.find("\n", m.end())
+        if body < 0:
+            break
+        closing = end_re.search(text, body) if end_re is not None else None
+        blank = re.compile(r"\n[ \t]*\n").search(text, body)
+        if closing is not None and (
+            blank is None or closing.start() <= blank.start() or _only_block(text, body, closing.start())
+        ):
+            end = closing.end()
+        else:
+            end = blank.start() if blank is not None else len(text)
+        out.append((m.start(), end))
+        pos = max(end, m.end() + 1)
+    return out
+
+
+def _only_block(text: str, start: int, end: int) -> bool:
+    # A closing marker counts past blank lines when every line between is indented or blank.
+    return all(not line.strip() or line[:1] in " \t" for line in text[start:end].split("\n")[1:])
+
+
 def find_sections(
     text: str,
     long_re: re.Pattern[str],
@@ -109,11 +146,13 @@ def find_sections(
     kinds: dict[str, str],
     header_patterns: list[tuple[str, re.Pattern[str]]] = (),
     table_columns: frozenset[str] = frozenset(),
+    copied: list[tuple[int, int]] = (),
 ) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
 
     A procedure table becomes a procedure section of its own; the section it interrupted resumes
-    after it.
+    after it. Text copied forward from an earlier note (``copied``) is one history section whatever
+    headers it holds, and the section it interrupted resumes after it.
     """
     found: list[tuple[int, int, str]] = []
     title_end = _title_end(text)
@@ -138,6 +177,13 @@ def find_sections(
             found.append((start, start, "procedure"))
             if end < len(text):
                 found.append((end, end, resume))
+    for start, end in copied:
+        found = [f for f in found if not start <= f[0] < end]
+        before = [f for f in found if f[0] < start]
+        resume = max(before)[2] if before else "unknown"
+        found.append((start, start, "history"))
+        if end < len(text):
+            found.append((end, end, resume))
     found.sort()
     merged: list[tuple[int, int, str]] = []
     for item in found:
@@ -162,6 +208,7 @@ class SectionDetector(LexiconComponent):
             "sections": [s.model_dump() for s in lex.sections.sections],
             "header_patterns": [p.model_dump() for p in lex.sections.header_patterns],
             "table_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns}),
+            "copied_block": [lex.sections.copied_block_start, lex.sections.copied_block_end],
         }
 
     def compile(self) -> None:
@@ -179,13 +226,23 @@ class SectionDetector(LexiconComponent):
             for p in self.data.get("header_patterns", [])
         ]
         self._table_columns = frozenset(self.data.get("table_columns", []))
+        start, end = self.data.get("copied_block") or (None, None)
+        flags = re.MULTILINE | re.IGNORECASE
+        self._copied_start = re.compile(start, flags) if start else None
+        self._copied_end = re.compile(end, flags) if end else None
 
     def __call__(self, doc: Doc) -> Doc:
         """Find the sections of ``doc``."""
         self.ensure_ready()
         text = doc_text(doc)
         sections = find_sections(
-            text, self._long, self._letter, self._kinds, self._patterns, self._table_columns
+            text,
+            self._long,
+            self._letter,
+            self._kinds,
+            self._patterns,
+            self._table_columns,
+            find_copied_blocks(text, self._copied_start, self._copied_end),
         )
         out = hits(doc)
         for sec in sections:
