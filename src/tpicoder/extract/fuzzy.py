@@ -42,6 +42,8 @@ class FuzzyIndex:
         self.max_length_delta = max_length_delta
         self.ignore = ignore
         self._ids = {t["alias"]: t["id"] for t in targets}
+        # First three letters of the one-word aliases: words run together must start like one.
+        self._starts = frozenset(t["alias"][:3] for t in targets if t["words"] == 1)
         self._blocks: dict[tuple[str, int], list[str]] = {}
         for t in targets:
             self._blocks.setdefault((t["alias"][0], t["words"]), []).append(t["alias"])
@@ -64,10 +66,18 @@ class FuzzyIndex:
         runner = (ranked[1][0], ranked[1][1]) if len(ranked) > 1 else None
         return FuzzyHit(best_alias, self._ids[best_alias], float(best_score), runner)
 
+    def has_block(self, first: str, words: int) -> bool:
+        """Tell whether any alias of ``words`` words starts with the letter ``first``."""
+        return (first, words) in self._blocks
+
+    def may_join(self, lowered_pieces: list[str]) -> bool:
+        """Cheap test before :meth:`lookup_joined`: the words run together start like an alias."""
+        return "".join(lowered_pieces)[:3] in self._starts
+
     def lookup_joined(self, pieces: list[str]) -> FuzzyHit | None:
         """Best alias for words a dictation split ("trapeze ius"), written together, or None."""
         key = "".join(pieces).lower()
-        if key in self.ignore:
+        if key[:3] not in self._starts or key in self.ignore:
             return None
         if key in self._ids:
             return FuzzyHit(key, self._ids[key], 100.0)

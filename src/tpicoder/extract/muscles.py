@@ -73,26 +73,34 @@ class FuzzyMuscleMatcher(LexiconComponent):
         n = len(doc)
         self._extend_exact(doc, out, covered)
         table = token_table(doc)
-        texts = table.text
-        free = [a and k not in covered for k, a in enumerate(table.is_alpha)]
-        min_len = self.index.min_length
-        lookup = self.index.lookup
+        texts, lowers, spaces = table.text, table.lower, table.whitespace
+        # run[k]: how many residue words follow from k on (0 where k is taken or no word).
+        run = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            if table.is_alpha[k] and k not in covered:
+                run[k] = run[k + 1] + 1
+        index = self.index
+        min_len = index.min_length
+        lookup = index.lookup
         width_max = min(self.max_words, 3)
         i = 0
         while i < n:
-            if not free[i]:
+            if not run[i]:
                 i += 1
                 continue
             found = None
-            for width in range(width_max, 0, -1):
+            for width in range(min(width_max, run[i]), 0, -1):
                 j = i + width
-                if j > n or not all(free[i:j]):
-                    continue
-                if width == 1 and len(texts[i]) < min_len:
-                    continue
-                result = lookup(" ".join(texts[i:j]))
-                if result is None and width > 1 and all(table.whitespace[k] == " " for k in range(i, j - 1)):
-                    result = self.index.lookup_joined(texts[i:j])
+                if width == 1:
+                    result = lookup(texts[i]) if len(texts[i]) >= min_len else None
+                else:
+                    result = lookup(" ".join(texts[i:j])) if index.has_block(lowers[i][:1], width) else None
+                    if (
+                        result is None
+                        and all(spaces[k] == " " for k in range(i, j - 1))
+                        and index.may_join(lowers[i:j])
+                    ):
+                        result = index.lookup_joined(texts[i:j])
                 if result is not None:
                     found = (doc[i:j], result)
                     break

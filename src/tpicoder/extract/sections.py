@@ -58,7 +58,17 @@ def compile_header_regex(
     return long_re, letter_re, kinds
 
 
-_TABLE_LINE = re.compile(r"^[^\n]*(?:\|[^\n|]*\|[^\n]*|\t[^\n\t]*\t[^\n]*)$", re.MULTILINE)
+def _table_lines(text: str) -> list[tuple[int, int]]:
+    """Extents of lines holding two or more "|" or two or more tabs (rows of a table)."""
+    if "|" not in text and "\t" not in text:
+        return []
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        if line.count("|") >= 2 or line.count("\t") >= 2:
+            out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
 
 
 def find_procedure_tables(text: str, columns: frozenset[str]) -> list[tuple[int, int]]:
@@ -66,17 +76,17 @@ def find_procedure_tables(text: str, columns: frozenset[str]) -> list[tuple[int,
     out = []
     block_start = block_end = None
     header_ok = False
-    for m in _TABLE_LINE.finditer(text):
-        if block_end is not None and m.start() <= block_end + 1:
-            block_end = m.end()
+    for start, end in _table_lines(text):
+        if block_end is not None and start <= block_end + 1:
+            block_end = end
             continue
         if block_start is not None and header_ok:
             out.append((block_start, block_end))
-        cells = {c.strip().lower() for c in re.split(r"[|\t]", m.group(0)) if c.strip()}
+        cells = {c.strip().lower() for c in re.split(r"[|\t]", text[start:end]) if c.strip()}
         header_ok = bool(cells & columns) or any(
             w in columns for c in cells for w in re.findall(r"[a-z]+", c)
         )
-        block_start, block_end = m.start(), m.end()
+        block_start, block_end = start, end
     if block_start is not None and header_ok:
         out.append((block_start, block_end))
     return out
@@ -109,15 +119,17 @@ def find_copied_blocks(
 ) -> list[tuple[int, int]]:
     """Character extents of text copied forward from an earlier note.
 
-    A block opens at a line matching ``start_re`` ("---- Previous procedure note 01/2025 (copied
-    forward) ----") and closes after the first later line matching ``end_re`` ("---- end copied text
-    ----"), or at the first blank line when none does.
+    A block opens at the line holding a match of ``start_re`` ("---- Previous procedure note
+    01/2025 (copied forward) ----") and closes after the first later line matching ``end_re``
+    ("---- end copied text ----"), or at the first blank line when none does.
     """
     if start_re is None:
         return []
     out: list[tuple[int, int]] = []
     pos = 0
     while (m := start_re.search(text, pos)) is not None:
+        # The block opens at the start of the line the marker stands on.
+        line_start = text.rfind("\n", 0, m.start()) + 1
         body = text.find("\n", m.end())
         if body < 0:
             break
@@ -129,7 +141,7 @@ def find_copied_blocks(
             end = closing.end()
         else:
             end = blank.start() if blank is not None else len(text)
-        out.append((m.start(), end))
+        out.append((line_start, end))
         pos = max(end, m.end() + 1)
     return out
 
