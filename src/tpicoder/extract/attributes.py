@@ -7,6 +7,7 @@ A thin wrapper: the decisions are the pure functions of :mod:`laterality`, :mod:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from spacy.language import Language
@@ -116,10 +117,7 @@ class AttributeBinder(LexiconComponent):
         outcomes = [h for h in all_hits if h.label == "OUTCOME"]
         gap = self.data["substances"]["max_quantity_gap"]
         bind_outcomes(treatments, outcomes, sent_ids, max_gap=2 * gap)
-        bounds: dict[int, tuple[int, int]] = {}
-        for idx, text, sid in zip(table.idx, table.text, sent_ids, strict=False):
-            lo, hi = bounds.get(sid, (idx, idx + len(text)))
-            bounds[sid] = (min(lo, idx), max(hi, idx + len(text)))
+        bounds = sentence_bounds(table.idx, table.text, sent_ids)
         share_list_assertion(treatments, tokens, sent_ids)
         mark_details(
             treatments,
@@ -131,6 +129,26 @@ class AttributeBinder(LexiconComponent):
         )
         bind_durations(doc_text(doc), treatments, bounds, self._duration, max_chars=6 * gap)
         return doc
+
+
+def sentence_bounds(
+    idx: Sequence[int], texts: Sequence[str], sent_ids: Sequence[int]
+) -> dict[int, tuple[int, int]]:
+    """Character extent of each sentence id, read at the points where the id changes."""
+    bounds: dict[int, tuple[int, int]] = {}
+    n = min(len(idx), len(sent_ids))
+    k = 0
+    while k < n:
+        sid = sent_ids[k]
+        j = k
+        while j + 1 < n and sent_ids[j + 1] == sid:
+            j += 1
+        lo, hi = idx[k], idx[j] + len(texts[j])
+        if sid in bounds:
+            lo, hi = min(lo, bounds[sid][0]), max(hi, bounds[sid][1])
+        bounds[sid] = (lo, hi)
+        k = j + 1
+    return bounds
 
 
 @Language.factory(
