@@ -4,6 +4,7 @@ Prints figures; asserts nothing. Notes are ~350 words, assembled from the dev co
 random order (seeded), so vocabulary is realistic and notes differ.
 
     taskset -c 0 python benchmarks/bench_analyze.py [--notes 1000] [--repeats 3] [--memory-notes 100000]
+        [--components]
 """
 
 from __future__ import annotations
@@ -42,6 +43,32 @@ def make_notes(n: int, words: int = 350, seed: int = 7) -> list[str]:
     return notes
 
 
+def stage_times(notes: list[str]) -> dict[str, float]:
+    """Milliseconds per note spent in tokenization, each pipeline component, findings and coding."""
+    from tpicoder.api import _nlp, _result
+    from tpicoder.extract.textio import tokenizer_view
+    from tpicoder.extract.to_findings import doc_to_findings, findings_config
+
+    nlp = _nlp(None)
+    config = findings_config(None)
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    docs = [nlp.make_doc(tokenizer_view(t)) for t in notes]
+    times["tokenizer"] = time.perf_counter() - t0
+    for name, component in nlp.pipeline:
+        t0 = time.perf_counter()
+        docs = [component(d) for d in docs]
+        times[name] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    found = [doc_to_findings(d, config, t) for d, t in zip(docs, notes, strict=True)]
+    times["findings"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for t, f in zip(notes, found, strict=True):
+        _result(t, f, note_id=None, payer="cms", claim=None, lexicons_dir=None)
+    times["coding + result"] = time.perf_counter() - t0
+    return {k: v / len(notes) * 1000 for k, v in times.items()}
+
+
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -53,6 +80,7 @@ def main() -> None:
     ap.add_argument(
         "--memory-notes", type=int, default=0, help="also stream this many notes and report peak RSS"
     )
+    ap.add_argument("--components", action="store_true", help="also print milliseconds per note by stage")
     args = ap.parse_args()
     notes = make_notes(args.notes)
     words = sum(len(n.split()) for n in notes) / len(notes)
@@ -77,6 +105,9 @@ def main() -> None:
     print(f"notes {len(notes)}  mean words {words:.0f}  best of {args.repeats} runs")
     print(f"spacy.blank tokenization   {len(notes) / tok:9.0f} notes/s")
     print(f"tpicoder analyze_many      {len(notes) / full:9.0f} notes/s  ({full / tok:.1f}x tokenization)")
+    if args.components:
+        for name, ms in stage_times(notes).items():
+            print(f"  {name:22} {ms:6.2f} ms/note")
     if args.memory_notes:
         base = rss_mb()
         checkpoints = {}
