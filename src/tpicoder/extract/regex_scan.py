@@ -95,8 +95,6 @@ def _extend(prefixes: list[str], items: list, final: set[str]) -> list[str]:
         if len(open_) + len(final) > MAX_ANCHORS:
             # Too many spellings to follow further: what is spelled so far must do.
             _close(open_, final)
-            if len(final) > MAX_ANCHORS:
-                raise _Unanchorable
             return []
         # Long enough: stop extending, so anchors stay short and few.
         done = [p for p in open_ if len(p) >= MAX_ANCHOR]
@@ -155,6 +153,15 @@ def anchors_of(pattern: str, flags: int = 0) -> tuple[str, ...] | None:
         final: set[str] = set()
         _close(_extend([""], list(parsed), final), final)
     except (_Unanchorable, re.error, RecursionError):
+        return None
+    # Too many spellings ("01/19" ... "12/20"): their shorter beginnings find the same places.
+    length = MAX_ANCHOR
+    while len(final) > MAX_ANCHORS and length > 1:
+        length -= 1
+        final = {a[:length] for a in final}
+        if any(len(a) < MIN_ANCHOR and all(c.isalpha() or c == " " for c in a) for a in final):
+            return None
+    if len(final) > MAX_ANCHORS:
         return None
     # An anchor that contains a shorter one adds no position the shorter one misses.
     minimal = [a for a in final if not any(b != a and a.startswith(b) for b in final)]
