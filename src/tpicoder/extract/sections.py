@@ -44,9 +44,9 @@ def compile_header_regex(
             (letters if len(key) == 1 else long_names).append(name)
     long_re = re.compile(
         # An optional parenthetical may stand before the colon: "Procedure (right forearm):".
-        # "Today's procedure:" is a procedure header.
+        # "Today's procedure:" and "PROCEDURE 2:" are procedure headers.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
-        rf"(?P<name>{_alternation(long_names)})(?:[ \t]*\([^)\n]{{0,40}}\))?"
+        rf"(?P<name>{_alternation(long_names)})(?:[ \t]*#?\d{{1,2}})?(?:[ \t]*\([^)\n]{{0,40}}\))?"
         rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)",
         re.IGNORECASE | re.MULTILINE,
     )
@@ -151,6 +151,13 @@ def _only_block(text: str, start: int, end: int) -> bool:
     return all(not line.strip() or line[:1] in " \t" for line in text[start:end].split("\n")[1:])
 
 
+def _indented(text: str, pos: int) -> bool:
+    """Tell whether the header at ``pos`` is indented or bulleted (a sub-header)."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    lead = text[line_start:pos]
+    return bool(lead) and not lead.strip(" \t-*•>")
+
+
 def find_sections(
     text: str,
     long_re: re.Pattern[str],
@@ -201,6 +208,9 @@ def find_sections(
     for item in found:
         if merged and item[0] < merged[-1][1]:
             continue
+        if item[2] == "medications" and merged and merged[-1][2] == "procedure" and _indented(text, item[0]):
+            # "  - Meds: Kenalog 10 mg + lidocaine 1% 3 mL" under a procedure header is what it injected.
+            item = (item[0], item[1], "procedure")
         merged.append(item)
     out = []
     for i, (hstart, hend, kind) in enumerate(merged):
