@@ -132,6 +132,7 @@ class LateralityLexicon(_Versioned):
     glued_prefixes: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
     side_columns: list[str] = Field(default_factory=list)
     direction_words: list[str] = Field(default_factory=list)
+    motion_words: list[str] = Field(default_factory=list)
     same_side: list[str] = Field(default_factory=list)
     same_side_dominance: float = 2.0
     other_side: list[str] = Field(default_factory=list)
@@ -174,6 +175,7 @@ class SectionLexicon(_Versioned):
     injected_columns: list[str] = Field(default_factory=list)
     injected_yes: list[str] = Field(default_factory=list)
     injected_no: list[str] = Field(default_factory=list)
+    exam_subheaders: list[str] = Field(default_factory=list)
     copied_block_start: str | None = None
     copied_block_end: str | None = None
     _copied_start = field_validator("copied_block_start")(
@@ -212,6 +214,7 @@ class CueLexicon(_Versioned):
     anaphora: list[str] = Field(default_factory=list)
     anaphora_reach: int = 3
     non_terminal_abbreviations: list[str] = Field(default_factory=list)
+    retracting_rules: list[str] = Field(default_factory=list)
 
 
 class PatternRule(_Record):

@@ -112,6 +112,24 @@ def _previous_word(tokens: Sequence[str], i: int) -> str:
     return tokens[i].lower() if i >= 0 else ""
 
 
+_MOTION_FILLERS = frozenset({"to", "the", "toward", "towards", "his", "her", "their", "slightly"})
+
+
+def _after_motion(tokens: Sequence[str], start: int, motion_words: frozenset[str]) -> bool:
+    """Tell whether a motion word stands before ``start``, past "to the" ("head turned to the left")."""
+    i, seen = start - 1, 0
+    while i >= 0 and seen < 4:
+        word = tokens[i].lower()
+        if word.strip():
+            if word in motion_words:
+                return True
+            if word not in _MOTION_FILLERS:
+                return False
+            seen += 1
+        i -= 1
+    return False
+
+
 def assign_sides(
     muscles: list[Hit],
     sides: list[Hit],
@@ -123,6 +141,7 @@ def assign_sides(
     max_prefix_gap: int,
     max_suffix_gap: int,
     direction_words: frozenset[str] = frozenset(),
+    motion_words: frozenset[str] = frozenset(),
     list_lead: dict[int, int] | None = None,
     side_fields: frozenset[str] = frozenset(),
 ) -> None:
@@ -139,6 +158,7 @@ def assign_sides(
         max_suffix_gap: tokens allowed between a muscle and the side after it.
         direction_words: words after which an abbreviated side with a period ("to the R.") ends a
             direction phrase, so it is no prefix of the next muscle.
+        motion_words: words after which any side word is a direction ("head turned right").
         list_lead: sentence id -> the sentence ending in ":" that introduced its list ("Left:",
             "RIGHT-SIDED TRIGGER POINT INJECTIONS:"); a side stated there applies to the list.
         side_fields: field labels whose line states the side of the whole note ("Side: [x] Right").
@@ -152,7 +172,10 @@ def assign_sides(
     rule: dict[int, str] = {}
     # 1. prefixes: the first muscle after each side word
     for si, s in enumerate(sides):
-        if tokens[s.tok_end - 1].endswith(".") and _previous_word(tokens, s.tok_start) in direction_words:
+        before = _previous_word(tokens, s.tok_start)
+        if (tokens[s.tok_end - 1].endswith(".") and before in direction_words) or _after_motion(
+            tokens, s.tok_start, motion_words
+        ):
             bound.add(si)  # a direction, not a side of any muscle: not free for the sentence either
             continue
         for mi in range(bisect.bisect_left(starts, s.tok_end), len(muscles)):

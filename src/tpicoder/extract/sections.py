@@ -47,7 +47,9 @@ def compile_header_regex(
         # "Today's procedure:" and "PROCEDURE 2:" are procedure headers.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
         rf"(?P<name>{_alternation(long_names)})(?:[ \t]*#?\d{{1,2}})?(?:[ \t]*\([^)\n]{{0,40}}\))?"
-        rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)",
+        rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)"
+        # "PROC_SITE|R upper trapezius|..." in a pipe-delimited export: a key at the line's start.
+        rf"|^(?P<key>{_alternation(long_names)})(?:_[A-Za-z]+)?\|",
         re.IGNORECASE | re.MULTILINE,
     )
     letter_re = None
@@ -166,12 +168,14 @@ def find_sections(
     header_patterns: list[tuple[str, re.Pattern[str]]] = (),
     table_columns: frozenset[str] = frozenset(),
     copied: list[tuple[int, int]] = (),
+    exam_subheaders: frozenset[str] = frozenset(),
 ) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
 
     A procedure table becomes a procedure section of its own; the section it interrupted resumes
     after it. Text copied forward from an earlier note (``copied``) is one history section whatever
-    headers it holds, and the section it interrupted resumes after it.
+    headers it holds, and the section it interrupted resumes after it. Headers named in
+    ``exam_subheaders`` ("Muscles:") continue an exam they stand in, and open a procedure elsewhere.
     """
     found: list[tuple[int, int, str]] = []
     title_end = _title_end(text)
@@ -183,8 +187,10 @@ def find_sections(
             # PROCEDURE TEMPLATE"): there only a header with a colon opens a section.
             if m.start() < title_end and ":" not in m.group(0):
                 continue
-            name = re.sub(r"\s+", " ", m.group("name").lower())
-            found.append((m.start("name"), m.end(), kinds[name]))
+            group = "name" if m.group("name") is not None else "key"
+            name = re.sub(r"\s+", " ", m.group(group).lower())
+            kind = "exam_or_procedure" if name in exam_subheaders else kinds[name]
+            found.append((m.start(group), m.end(), kind))
     for kind, regex in header_patterns:
         for m in regex.finditer(text):
             start = m.start("open") if "open" in regex.groupindex else m.start()
@@ -208,6 +214,13 @@ def find_sections(
     for item in found:
         if merged and item[0] < merged[-1][1]:
             continue
+        if item[2] == "exam_or_procedure":
+            # "Exam: ... bilaterally. Muscles: L masseter taut band": inside an exam paragraph, a
+            # sub-heading of the exam; at the start of a line it opens the procedure list.
+            line_start = text.rfind("\n", 0, item[0]) + 1
+            if merged and merged[-1][2] == "exam" and text[line_start : item[0]].strip():
+                continue
+            item = (item[0], item[1], "procedure")
         if item[2] == "medications" and merged and merged[-1][2] == "procedure" and _indented(text, item[0]):
             # "  - Meds: Kenalog 10 mg + lidocaine 1% 3 mL" under a procedure header is what it injected.
             item = (item[0], item[1], "procedure")
@@ -231,6 +244,7 @@ class SectionDetector(LexiconComponent):
             "header_patterns": [p.model_dump() for p in lex.sections.header_patterns],
             "table_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns}),
             "copied_block": [lex.sections.copied_block_start, lex.sections.copied_block_end],
+            "exam_subheaders": sorted(w.lower() for w in lex.sections.exam_subheaders),
         }
 
     def compile(self) -> None:
@@ -248,6 +262,7 @@ class SectionDetector(LexiconComponent):
             for p in self.data.get("header_patterns", [])
         ]
         self._table_columns = frozenset(self.data.get("table_columns", []))
+        self._exam_subheaders = frozenset(self.data.get("exam_subheaders", []))
         start, end = self.data.get("copied_block") or (None, None)
         flags = re.MULTILINE | re.IGNORECASE
         self._copied_start = re.compile(start, flags) if start else None
@@ -265,6 +280,7 @@ class SectionDetector(LexiconComponent):
             self._patterns,
             self._table_columns,
             find_copied_blocks(text, self._copied_start, self._copied_end),
+            self._exam_subheaders,
         )
         out = hits(doc)
         for sec in sections:

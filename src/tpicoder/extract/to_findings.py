@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -46,6 +47,8 @@ _MENTIONED = frozenset(
 )
 _LIVE = ("present",)
 
+
+_REASON_HEADING = re.compile(r"(?i)(?:why|reason|rationale|indication)\b")
 
 # A bare procedure name ("TPI") is earlier care when a date stands this close to it in its sentence.
 DATED_CUES = frozenset({"dated_event", "dated_partial"})
@@ -104,6 +107,7 @@ class FindingsBuilder:
         muscle_hits = self.of("MUSCLE", "REGIONAL")
         injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
         injected = self._drop_group_labels(injected)
+        injected = self._drop_retracted(injected, muscle_hits)
         # In a note where muscles were injected, an injectate written with its concentration or amount
         # ("MEDICATION: 0.5% bupivacaine 3 mL") is what was injected, even in a sentence without an
         # injection word; lists of current medications and the history are left out.
@@ -168,6 +172,31 @@ class FindingsBuilder:
         f.patient_id = str(pid[0].value) if pid else None
         f.mentions = self._mentions()
         return f
+
+    def _drop_retracted(self, injected: list[Hit], muscle_hits: list[Hit]) -> list[Hit]:
+        """Drop a muscle a later sentence says was not injected ("The R levator scapulae was NOT injected").
+
+        An addendum or a later line that takes back an injection wins over the earlier statement:
+        the lower code is the one the note supports for sure.
+        """
+        retracted = [
+            h
+            for h in muscle_hits
+            if h.assertion == "negated" and h.cue is not None and h.cue.rule_id in self.config.retracting_cues
+        ]
+        if not retracted:
+            return injected
+
+        def taken_back(h: Hit) -> bool:
+            muscle = h.attrs.get("resolved", h.norm)
+            return any(
+                r.start > h.end
+                and r.attrs.get("resolved", r.norm) == muscle
+                and (r.side in (None, "unspecified") or r.side == h.side)
+                for r in retracted
+            )
+
+        return [h for h in injected if not taken_back(h)]
 
     def _drop_group_labels(self, injected: list[Hit]) -> list[Hit]:
         """Drop a group written as a label for its member ("right hamstrings - biceps femoris: 2 mL")."""
@@ -252,7 +281,7 @@ class FindingsBuilder:
         kept = {k: v for k, v in found.items() if not (k[1] == "unspecified" and k[0] in sided)}
         # A group named with no side after one of its members ("L rhomboid minor ... a shallow angle
         # for the rhomboid") refers back to that member; a group with its own side is a site of its own
-        # ("R forearm extensors" beside "R brachioradialis").
+        # ("R forearm extensors" beside "R ECRL", "bilateral lumbar paraspinals" beside "R QL").
         for muscle, side in list(kept):
             if side == "unspecified" and any(
                 (mem, s) in kept
@@ -375,6 +404,13 @@ class FindingsBuilder:
         if not live:
             return None
         sents = {h.sent for h in live} | {h.sent + 1 for h in live}
+        # A reason stands beside the guidance, or under its own heading anywhere ("Why ultrasound: ...").
+        headed = {
+            r.sent
+            for r in self.of("GUIDANCE_REASON")
+            if r.rule_id == "guidance_reason" and _REASON_HEADING.match(self.text, r.start)
+        }
+        sents |= headed | {s + 1 for s in headed}
         reasons = [
             self.hev(r) for r in self.of("GUIDANCE_REASON") if r.sent in sents and r.assertion != "negated"
         ]
@@ -448,6 +484,7 @@ class FindingsConfig:
     diagnosis_lead_reach: int
     implied_concentration: dict[str, str]
     other_side_reach: int = 300
+    retracting_cues: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=4)
@@ -467,6 +504,7 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
         implied_concentration={k.lower(): v for k, v in lex.substances.implied_concentration.items()},
         other_side_reach=lex.laterality.other_side_reach,
+        retracting_cues=frozenset(lex.cues.retracting_rules),
     )
 
 
