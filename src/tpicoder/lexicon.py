@@ -169,6 +169,7 @@ class SectionLexicon(_Versioned):
     single_letter_requires_colon: bool = True
     header_patterns: list[HeaderPattern] = Field(default_factory=list)
     procedure_table_columns: list[str] = Field(default_factory=list)
+    procedure_table_columns_spaced: list[str] = Field(default_factory=list)
     diagnosis_sections: list[SectionKind] = Field(default_factory=list)
     diagnosis_lead_words: list[str] = Field(default_factory=list)
     diagnosis_lead_reach: int = 60

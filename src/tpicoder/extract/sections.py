@@ -60,34 +60,53 @@ def compile_header_regex(
     return long_re, letter_re, kinds
 
 
-def _table_lines(text: str) -> list[tuple[int, int]]:
-    """Extents of lines holding two or more "|" or two or more tabs (rows of a table)."""
-    if "|" not in text and "\t" not in text:
+_GAPS = re.compile(r"\S(?: {2,}|\t)(?=\S)")
+
+
+def _table_lines(text: str, spaced: bool = False) -> list[tuple[int, int]]:
+    """Extents of table rows.
+
+    A row holds two or more "|" or tabs, or (``spaced``) three or more columns set apart by runs of
+    spaces.
+    """
+    if not spaced and "|" not in text and "\t" not in text:
         return []
     out = []
     pos = 0
     for line in text.split("\n"):
-        if line.count("|") >= 2 or line.count("\t") >= 2:
+        if line.count("|") >= 2 or line.count("\t") >= 2 or (spaced and len(_GAPS.findall(line)) >= 2):
             out.append((pos, pos + len(line)))
         pos += len(line) + 1
     return out
 
 
-def find_procedure_tables(text: str, columns: frozenset[str]) -> list[tuple[int, int]]:
-    """Character extents of tables whose header row names an injectate/volume column."""
+def _cells(row: str, spaced: bool) -> set[str]:
+    return {c.strip().lower() for c in re.split(r"[|\t]| {2,}" if spaced else r"[|\t]", row) if c.strip()}
+
+
+def find_procedure_tables(
+    text: str, columns: frozenset[str], spaced_columns: frozenset[str] = frozenset()
+) -> list[tuple[int, int]]:
+    """Character extents of tables whose header row names an injectate/volume column.
+
+    Columns set apart by spaces only ("MUSCLE   SIDE   VOLUME (1% lidocaine)") count when the header
+    names one of ``spaced_columns``: a stricter list, since medication lists are laid out that way too.
+    """
     out = []
+    spaced = bool(spaced_columns)
     block_start = block_end = None
     header_ok = False
-    for start, end in _table_lines(text):
+    for start, end in _table_lines(text, spaced):
         if block_end is not None and start <= block_end + 1:
             block_end = end
             continue
         if block_start is not None and header_ok:
             out.append((block_start, block_end))
-        cells = {c.strip().lower() for c in re.split(r"[|\t]", text[start:end]) if c.strip()}
-        header_ok = bool(cells & columns) or any(
-            w in columns for c in cells for w in re.findall(r"[a-z]+", c)
-        )
+        row = text[start:end]
+        piped = row.count("|") >= 2 or row.count("\t") >= 2
+        wanted = columns if piped else spaced_columns
+        cells = _cells(row, not piped)
+        header_ok = bool(cells & wanted) or any(w in wanted for c in cells for w in re.findall(r"[a-z]+", c))
         block_start, block_end = start, end
     if block_start is not None and header_ok:
         out.append((block_start, block_end))
@@ -168,6 +187,7 @@ def find_sections(
     header_patterns: list[tuple[str, re.Pattern[str]]] = (),
     table_columns: frozenset[str] = frozenset(),
     copied: list[tuple[int, int]] = (),
+    spaced_columns: frozenset[str] = frozenset(),
     exam_subheaders: frozenset[str] = frozenset(),
 ) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
@@ -196,7 +216,7 @@ def find_sections(
             start = m.start("open") if "open" in regex.groupindex else m.start()
             found.append((start, m.end(), kind))
     if table_columns:
-        for start, end in find_procedure_tables(text, table_columns):
+        for start, end in find_procedure_tables(text, table_columns, spaced_columns):
             before = [f for f in found if f[0] < start]
             resume = max(before)[2] if before else "unknown"
             found.append((start, start, "procedure"))
@@ -243,6 +263,7 @@ class SectionDetector(LexiconComponent):
             "sections": [s.model_dump() for s in lex.sections.sections],
             "header_patterns": [p.model_dump() for p in lex.sections.header_patterns],
             "table_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns}),
+            "spaced_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns_spaced}),
             "copied_block": [lex.sections.copied_block_start, lex.sections.copied_block_end],
             "exam_subheaders": sorted(w.lower() for w in lex.sections.exam_subheaders),
         }
@@ -262,6 +283,7 @@ class SectionDetector(LexiconComponent):
             for p in self.data.get("header_patterns", [])
         ]
         self._table_columns = frozenset(self.data.get("table_columns", []))
+        self._spaced_columns = frozenset(self.data.get("spaced_columns", []))
         self._exam_subheaders = frozenset(self.data.get("exam_subheaders", []))
         start, end = self.data.get("copied_block") or (None, None)
         flags = re.MULTILINE | re.IGNORECASE
@@ -280,6 +302,7 @@ class SectionDetector(LexiconComponent):
             self._patterns,
             self._table_columns,
             find_copied_blocks(text, self._copied_start, self._copied_end),
+            self._spaced_columns,
             self._exam_subheaders,
         )
         out = hits(doc)

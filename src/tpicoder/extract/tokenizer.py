@@ -3,7 +3,7 @@
 scispaCy's ``combined_rule_tokenizer`` keeps clinical tokens whole (``40mg/mL``, ``B/L``, ``M79.18``).
 It also keeps ``L-trapezius`` whole, which would hide the muscle from the phrase matcher, so a side
 prefix glued with a hyphen or dot ("L-", "Rt.", "bilat-") is split off when letters follow, and a
-slash between two longer words ("lido/marc") separates them.
+slash between two longer words ("lido/marc") or any pipe separates them.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ GLUED_SIDE_PREFIX = r"^(?i:[LRB]|LT|RT|B/L|BILAT|LEFT|RIGHT)[-.](?=[A-Za-z]{2,})
 # A slash between two words of three letters or more separates them ("lido/marc", "neck/shoulder");
 # short forms keep theirs ("B/L", "u/s", "mg/mL", "w/o").
 WORD_SLASH_INFIX = r"(?<=[A-Za-z]{3})/(?=[A-Za-z]{3})"
+# A pipe always separates cells ("PROC_SITE|R upper trapezius|lidocaine 1%|2 mL").
+PIPE_INFIX = r"\|"
 
 
 class TextKeepingTokenizer(Tokenizer):
@@ -53,7 +55,9 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
         rules=sci.rules,
         prefix_search=re.compile(f"{GLUED_SIDE_PREFIX}|{old}").search,
         suffix_search=sci.suffix_search,
-        infix_finditer=re.compile(f"{WORD_SLASH_INFIX}|{sci.infix_finditer.__self__.pattern}").finditer,  # type: ignore[attr-defined]
+        infix_finditer=re.compile(
+            f"{PIPE_INFIX}|{WORD_SLASH_INFIX}|{sci.infix_finditer.__self__.pattern}"
+        ).finditer,  # type: ignore[attr-defined]
         token_match=sci.token_match,
         url_match=sci.url_match,
     )
