@@ -110,6 +110,13 @@ def is_mostly_caps(text: str, threshold: float = 0.8) -> bool:
     return bool(letters) and len(_UPPER.sub("", sample)) / letters >= threshold
 
 
+def is_mostly_lower(text: str, threshold: float = 0.01) -> bool:
+    """Tell whether a note is typed (almost) without capitals."""
+    sample = text[:4000]
+    letters = len(_LETTER.sub("", sample))
+    return letters >= 40 and len(_UPPER.sub("", sample)) / letters <= threshold
+
+
 class EntityMatcher(LexiconComponent):
     """Exact matching of muscles, substances, treatments, sides, cues; regex patterns."""
 
@@ -160,6 +167,13 @@ class EntityMatcher(LexiconComponent):
                 self._regex.append((rule, AnchoredRegex(regex), True))
             else:
                 self._regex.append((rule, AnchoredRegex(re.compile(rule["pattern"], flags)), False))
+        # Notes typed all in lower case ("procedure: tpi r ql + r glute med") write sides that way too:
+        # for them the case-sensitive side words are also matched in lower case.
+        self._lowercase_sides = PhraseMatcher(vocab, attr="LOWER")
+        for idx, rec in enumerate(self.data["patterns"]):
+            if rec["label"] == "SIDE" and rec["case_sensitive"] and rec["phrases"]:
+                key = f"tpi_pattern_{idx}"
+                self._lowercase_sides.add(key, [make_doc(p.lower()) for p in rec["phrases"]])
         self._caps = {k: set(v) for k, v in self.data.get("caps_ambiguous", {}).items()}
         self._side_words = frozenset(self.data.get("side_words", []))
 
@@ -172,7 +186,10 @@ class EntityMatcher(LexiconComponent):
         idx, toks = table.idx, table.text
         caps = is_mostly_caps(text) if self._caps else False
         found_labels: set[str] = set()
-        for matcher in (self._lower, self._orth):
+        matchers = [self._lower, self._orth]
+        if is_mostly_lower(text):
+            matchers.append(self._lowercase_sides)
+        for matcher in matchers:
             for match_id, start, end in matcher(doc):
                 rec = self._records[match_id]
                 start_char, end_char = idx[start], idx[end - 1] + len(toks[end - 1])

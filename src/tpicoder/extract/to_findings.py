@@ -48,6 +48,7 @@ _MENTIONED = frozenset(
 _LIVE = ("present",)
 
 
+_JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
 _REASON_HEADING = re.compile(r"(?i)(?:why|reason|rationale|indication)\b")
 
 # A bare procedure name ("TPI") is earlier care when a date stands this close to it in its sentence.
@@ -209,6 +210,11 @@ class FindingsBuilder:
                 and nxt.norm in self.members.get(group, ())
                 and nxt.sent == h.sent
                 and 0 <= nxt.tok_start - h.tok_end <= GROUP_LABEL_GAP
+                # "R forearm extensors + R brachioradialis": two sites, each with its side and a joiner.
+                and not (
+                    nxt.attrs.get("side_rule") == "prefix"
+                    and _JOINER.search(self.text, h.end, nxt.start) is not None
+                )
             ):
                 continue
             out.append(h)
