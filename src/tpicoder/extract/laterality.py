@@ -329,6 +329,8 @@ def grid_sides(
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end < 0 else line_end
         rest = text[m.end : line_end]
+        # "[X] Trapezius (upper)   [X]   [X]": a qualifier after the name is no cell.
+        rest = _QUALIFIER.sub(lambda q: " " * len(q.group(0)), rest, count=1)
         boxes = sorted(
             [(x.start(), True) for x in checked.finditer(rest)]
             + [(x.start(), False) for x in unchecked.finditer(rest)]
@@ -365,6 +367,7 @@ def grid_sides(
 
 
 _GRID_HEADER_REACH = 12  # lines above a row searched for its header
+_QUALIFIER = re.compile(r"^\s*\([^()\n]{1,24}\)")
 _CELL_SPLIT = re.compile(r"\s{2,}|\t+|\s*\|\s*")
 _AMOUNT = re.compile(r"\d")
 _AMOUNT_HEADER_LABEL_WORDS = 2
