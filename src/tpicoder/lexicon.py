@@ -113,6 +113,8 @@ class TreatmentLexicon(_Versioned):
     duration_pattern: str
     caps_ambiguous: dict[str, list[str]] = Field(default_factory=dict)
     history_only_cues: list[str] = Field(default_factory=list)
+    same_visit_phrases: list[str] = Field(default_factory=list)
+    detail_exempt: list[str] = Field(default_factory=list)
     detail_ids: list[str] = Field(default_factory=list)
     detail_markers: list[str] = Field(default_factory=list)
     detail_max_gap: int = 8

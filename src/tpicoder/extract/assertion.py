@@ -155,6 +155,10 @@ class ContextAssertion(LexiconComponent):
         currents: dict[int, list[int]] = {}
         anaphora_sents: set[int] = set()
         anaphora_hits: list[Hit] = []
+        # Cue words that are a section's own header ("Plan:") yield to a cue in the text itself
+        # ("Plan: continue home stretching" is stretching done before).
+        header_cues: set[int] = set()
+        self._header_cues = header_cues
         for h in all_hits:
             h.sent = sent_of(h.tok_start)
             idx = bisect.bisect_right(sec_starts, h.start) - 1
@@ -168,6 +172,8 @@ class ContextAssertion(LexiconComponent):
                     continue
                 if cat == "NEGATED" and any(t in outcome_toks for t in range(h.tok_start, h.tok_end)):
                     continue
+                if any(sec.header_start <= h.start < sec.header_end for sec in sections):
+                    header_cues.add(id(h))
                 if cat == "TERMINATE":
                     blockers.setdefault(h.sent, []).append(h.tok_start)
                 elif cat == "CURRENT":
@@ -292,12 +298,21 @@ class ContextAssertion(LexiconComponent):
         inherited: set[str],
     ) -> None:
         best: dict[str, tuple[int, Hit]] = {}
+        from_header: dict[str, tuple[int, Hit]] = {}
+        header_cues = getattr(self, "_header_cues", ())
         for cue in cues:
             if cue.tok_start < t.tok_end and t.tok_start < cue.tok_end:
                 continue
             dist = self._governs(cue, t, blockers, currents, line_ids)
-            if dist is not None and (cue.norm not in best or dist < best[cue.norm][0]):
-                best[cue.norm] = (dist, cue)
+            pool = from_header if id(cue) in header_cues else best
+            if dist is not None and (cue.norm not in pool or dist < pool[cue.norm][0]):
+                pool[cue.norm] = (dist, cue)
+        if from_header and not any(cat in best for cat in ASSERTION_CATEGORIES):
+            best.update({k: v for k, v in from_header.items() if k not in best})
+        else:
+            best.update(
+                {k: v for k, v in from_header.items() if k not in best and k not in ASSERTION_CATEGORIES}
+            )
         default = self.defaults.get(t.section) or self.defaults["unknown"]
         t.assertion = default["assertion"]
         decided: Hit | None = None

@@ -48,6 +48,7 @@ class AttributeBinder(LexiconComponent):
             "detail_ids": sorted(lex.treatments.detail_ids),
             "detail_markers": sorted(m.lower() for m in lex.treatments.detail_markers),
             "detail_max_gap": lex.treatments.detail_max_gap,
+            "detail_exempt": sorted(w.lower() for w in lex.treatments.detail_exempt),
         }
 
     def compile(self) -> None:
@@ -128,6 +129,7 @@ class AttributeBinder(LexiconComponent):
             detail_ids=frozenset(self.data["detail_ids"]),
             markers=frozenset(self.data["detail_markers"]),
             max_gap=self.data["detail_max_gap"],
+            exempt=frozenset(self.data.get("detail_exempt", [])),
         )
         bind_durations(doc_text(doc), treatments, bounds, self._duration, max_chars=6 * gap)
         return doc

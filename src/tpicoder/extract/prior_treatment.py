@@ -57,8 +57,11 @@ def mark_details(
     detail_ids: frozenset[str],
     markers: frozenset[str],
     max_gap: int,
+    exempt: frozenset[str] = frozenset(),
 ) -> None:
     """Mark treatments named as part of an earlier one ("PT (…, pec stretching)") in ``attrs['detail_of']``.
+
+    Names in ``exempt`` ("home exercise program", "HEP") are treatments of their own wherever they stand.
 
     A treatment whose id is in ``detail_ids`` is a detail when, in the same sentence and within
     ``max_gap`` tokens before it, a marker ("(", "including") follows another treatment mention, and no
@@ -66,7 +69,7 @@ def mark_details(
     """
     ordered = sorted(treatments, key=lambda h: h.tok_start)
     for i, t in enumerate(ordered):
-        if t.norm not in detail_ids:
+        if t.norm not in detail_ids or (t.alias or "") in exempt:
             continue
         for prev in reversed(ordered[:i]):
             if sent_ids[prev.tok_start] != sent_ids[t.tok_start] or t.tok_start - prev.tok_end > max_gap:

@@ -338,11 +338,25 @@ class FindingsBuilder:
             # historical cue.
             if h.assertion == "present" and any(s <= h.start < e or h.start <= s < h.end for s, e in events):
                 continue
-            if h.norm == "dry_needling" and self.kind == "needling" and not cued_of(h):
+            # "Continue DN 1x/wk" in a needling note continues today's treatment.
+            if (
+                h.norm == "dry_needling"
+                and self.kind == "needling"
+                and (not cued_of(h) or h.cue.rule_id == "hist_ongoing")
+            ):
                 continue
             cued = cued_of(h)
             if h.attrs.get("history_only") and not (
                 cued and (h.cue.rule_id in self.history_only_cues or self._dated_beside(h))
+            ):
+                continue
+            # "Myofascial pain R calf, s/p TPI" in the assessment of today's TPI is today's procedure.
+            if (
+                h.attrs.get("history_only")
+                and self.kind != "none"
+                and h.section in ("assessment", "plan", "procedure")
+                and self.text[h.cue.start : h.cue.end].lower() in self.config.same_visit_phrases
+                and not self._dated_beside(h)
             ):
                 continue
             # In a plan or procedure, a treatment named without a historical cue is a recommendation
@@ -491,6 +505,7 @@ class FindingsConfig:
     implied_concentration: dict[str, str]
     other_side_reach: int = 300
     retracting_cues: frozenset[str] = frozenset()
+    same_visit_phrases: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=4)
@@ -505,6 +520,7 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         },
         members={m.id: list(m.members) for m in lex.muscles.entries if m.members},
         history_only_cues=frozenset(lex.treatments.history_only_cues),
+        same_visit_phrases=frozenset(w.lower() for w in lex.treatments.same_visit_phrases),
         diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
         diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
         diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
