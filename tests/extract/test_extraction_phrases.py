@@ -159,6 +159,32 @@ MUSCLE_CASES = [
         "taut bands + twitch L infraspinatus, L teres major; TPI performed to both, 1% lido 2 mL each.",
         {("infraspinatus", "left"), ("teres_major", "left")},
     ),
+    # A list after a colon carries the injection past the reach of its cue.
+    (
+        "After consent, trigger point injections were performed with a 27-gauge needle using a mixture of "
+        "0.5% bupivacaine 3 mL and dexamethasone 4 mg (1 mL): right levator scapulae 1.3 mL, left levator "
+        "scapulae 1.3 mL, left splenius capitis 1.4 mL.",
+        {("levator_scapulae", "right"), ("levator_scapulae", "left"), ("splenius_capitis", "left")},
+    ),
+    # Sides typed in lower case in an all-lowercase note; pipe-delimited exports; space-aligned tables.
+    (
+        "procedure: trigger point injections r ql + r glute med\n- consent signed, time-out, 1% lidocaine 4 ml",
+        {("quadratus_lumborum", "right"), ("gluteus_medius", "right")},
+    ),
+    ("PROC|Trigger point injection\nPROC_SITE|R upper trapezius|lidocaine 1%|2 mL", {("trapezius", "right")}),
+    (
+        "Exam: see table.\n\n  MUSCLE              SIDE  FINDINGS          VOLUME (1% lidocaine)\n"
+        "  Trapezius (upper)   L     taut band, LTR    1.0 mL\n  Infraspinatus       L     taut band         1.0 mL\n",
+        {("trapezius", "left"), ("infraspinatus", "left")},
+    ),
+    (
+        "R forearm extensors + R brachioradialis injected, 1 mL each.",
+        {("forearm_extensors", "right"), ("brachioradialis", "right")},
+    ),
+    (
+        "Procedure: supine, head turned to the left. Right anterior scalene injected, 2 mL.",
+        {("anterior_scalene", "right")},
+    ),
 ]
 
 
@@ -199,6 +225,15 @@ NOT_INJECTED_CASES = [
         "---- Previous procedure note 01/2025 (copied forward) ----\n   Procedure: TPI R levator scapulae\n"
         "---- end copied text ----\nProcedure: TPI L trapezius with lidocaine 1 mL.",
         ("levator_scapulae", "right"),
+    ),
+    (
+        "Procedure: TPI of the L trapezius and R levator scapulae.\n\nADDENDUM: the R levator scapulae was NOT "
+        "injected; the patient became lightheaded.",
+        ("levator_scapulae", "right"),
+    ),
+    (
+        "Procedure: L trapezius injected. Right pectoralis minor then identified deep to pectoralis major.",
+        ("pectoralis_major", "unspecified"),
     ),
 ]
 
