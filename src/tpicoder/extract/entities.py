@@ -236,7 +236,8 @@ class EntityMatcher(LexiconComponent):
             if lowered is None:
                 lowered = same_length_lower(text)
                 anchors_in = anchor_text(lowered)
-            for m in regex.finditer(lowered if on_lower else text, anchors_in):
+                seen: dict[str, list[int]] = {}
+            for m in regex.finditer(lowered if on_lower else text, anchors_in, seen):
                 start_char, end_char = m.span()
                 if end_char <= start_char or not n:
                     continue

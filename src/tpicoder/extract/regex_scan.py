@@ -177,21 +177,31 @@ class AnchoredRegex:
         self.regex = regex
         self.anchors = anchors_of(regex.pattern, regex.flags & ~re.UNICODE)
 
-    def finditer(self, text: str, anchors_in: str) -> Iterator[re.Match[str]]:
+    def finditer(
+        self, text: str, anchors_in: str, seen: dict[str, list[int]] | None = None
+    ) -> Iterator[re.Match[str]]:
         """Yield what ``self.regex.finditer(text)`` yields.
 
-        ``anchors_in`` is :func:`anchor_text` of ``text`` lower-cased to the same length.
+        ``anchors_in`` is :func:`anchor_text` of ``text`` lower-cased to the same length; ``seen``
+        (one dict per note) keeps the places of each anchor for the other rules that share it.
         """
         if self.anchors is None:
             yield from self.regex.finditer(text)
             return
+        if seen is None:
+            seen = {}
         found: set[int] = set()
         find = anchors_in.find
         for anchor in self.anchors:
-            i = find(anchor)
-            while i >= 0:
-                found.add(i)
-                i = find(anchor, i + 1)
+            places = seen.get(anchor)
+            if places is None:
+                places = []
+                i = find(anchor)
+                while i >= 0:
+                    places.append(i)
+                    i = find(anchor, i + 1)
+                seen[anchor] = places
+            found.update(places)
         match = self.regex.match
         end = 0
         for i in sorted(found):
