@@ -108,7 +108,7 @@ class FindingsBuilder:
         muscle_hits = self.of("MUSCLE", "REGIONAL")
         injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
         injected = self._drop_group_labels(injected)
-        injected = self._drop_retracted(injected, muscle_hits)
+        self.retracted = self._retracted(injected, muscle_hits)
         # In a note where muscles were injected, an injectate written with its concentration or amount
         # ("MEDICATION: 0.5% bupivacaine 3 mL") is what was injected, even in a sentence without an
         # injection word; lists of current medications and the history are left out.
@@ -174,30 +174,27 @@ class FindingsBuilder:
         f.mentions = self._mentions()
         return f
 
-    def _drop_retracted(self, injected: list[Hit], muscle_hits: list[Hit]) -> list[Hit]:
-        """Drop a muscle a later sentence says was not injected ("The R levator scapulae was NOT injected").
+    def _retracted(self, injected: list[Hit], muscle_hits: list[Hit]) -> set[tuple[str, str]]:
+        """(muscle, side) pairs a later sentence says were not injected.
 
-        An addendum or a later line that takes back an injection wins over the earlier statement:
-        the lower code is the one the note supports for sure.
+        "ADDENDUM: The R levator scapulae was NOT injected"; "bilaterally to the SCM ..., with the
+        exception of the left SCM, which was not injected": a later line that takes back an injection
+        wins over the earlier statement, on its side or (with no side) on every side.
         """
-        retracted = [
-            h
-            for h in muscle_hits
-            if h.assertion == "negated" and h.cue is not None and h.cue.rule_id in self.config.retracting_cues
-        ]
-        if not retracted:
-            return injected
-
-        def taken_back(h: Hit) -> bool:
-            muscle = h.attrs.get("resolved", h.norm)
-            return any(
-                r.start > h.end
-                and r.attrs.get("resolved", r.norm) == muscle
-                and (r.side in (None, "unspecified") or r.side == h.side)
-                for r in retracted
-            )
-
-        return [h for h in injected if not taken_back(h)]
+        out: set[tuple[str, str]] = set()
+        for r in muscle_hits:
+            if not (
+                r.assertion == "negated" and r.cue is not None and r.cue.rule_id in self.config.retracting_cues
+            ):
+                continue
+            muscle = r.attrs.get("resolved", r.norm)
+            if not any(h.attrs.get("resolved", h.norm) == muscle and h.end <= r.start for h in injected):
+                continue
+            if r.side in ("left", "right"):
+                out.add((muscle, r.side))
+            else:
+                out.update((muscle, side) for side in ("left", "right", "unspecified"))
+        return out
 
     def _drop_group_labels(self, injected: list[Hit]) -> list[Hit]:
         """Drop a group written as a label for its member ("right hamstrings - biceps femoris: 2 mL")."""
@@ -283,6 +280,8 @@ class FindingsBuilder:
                     region=h.attrs.get("region") or "unknown",
                     evidence=evidence,
                 )
+        for pair in self.retracted & set(found):
+            del found[pair]
         sided = {m for (m, s) in found if s != "unspecified"}
         kept = {k: v for k, v in found.items() if not (k[1] == "unspecified" and k[0] in sided)}
         # A group named with no side after one of its members ("L rhomboid minor ... a shallow angle
