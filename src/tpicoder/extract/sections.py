@@ -44,9 +44,10 @@ def compile_header_regex(
             (letters if len(key) == 1 else long_names).append(name)
     long_re = re.compile(
         # An optional parenthetical may stand before the colon: "Procedure (right forearm):".
-        # "Today's procedure:" and "PROCEDURE 2:" are procedure headers.
+        # "Today's procedure:", "Exam today:" and "PROCEDURE 2:" are headers too.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
-        rf"(?P<name>{_alternation(long_names)})(?:[ \t]*#?\d{{1,2}})?(?:[ \t]*\([^)\n]{{0,40}}\))?"
+        rf"(?P<name>{_alternation(long_names)})(?:[ \t]+today)?(?:[ \t]*#?\d{{1,2}})?"
+        rf"(?:[ \t]*\([^)\n]{{0,40}}\))?"
         rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)"
         # "PROC_SITE|R upper trapezius|..." in a pipe-delimited export: a key at the line's start.
         rf"|^(?P<key>{_alternation(long_names)})(?:_[A-Za-z]+)?\|",

@@ -174,6 +174,16 @@ class FindingsBuilder:
         f.mentions = self._mentions()
         return f
 
+    def _skipped_sides(self) -> set[str]:
+        """Sides a sentence says were left out today ("NOT to do the left side today")."""
+        out = set()
+        for h in self.of("SIDE_SKIPPED"):
+            if h.assertion in ("hypothetical", "historical"):
+                continue
+            word = next((g for g in h.groups if g), "").lower()
+            out.add("left" if word.startswith("l") else "right")
+        return out
+
     def _retracted(self, injected: list[Hit], muscle_hits: list[Hit]) -> set[tuple[str, str]]:
         """(muscle, side) pairs a later sentence says were not injected.
 
@@ -184,7 +194,9 @@ class FindingsBuilder:
         out: set[tuple[str, str]] = set()
         for r in muscle_hits:
             if not (
-                r.assertion == "negated" and r.cue is not None and r.cue.rule_id in self.config.retracting_cues
+                r.assertion == "negated"
+                and r.cue is not None
+                and r.cue.rule_id in self.config.retracting_cues
             ):
                 continue
             muscle = r.attrs.get("resolved", r.norm)
@@ -282,6 +294,10 @@ class FindingsBuilder:
                 )
         for pair in self.retracted & set(found):
             del found[pair]
+        # "we agreed NOT to do the left side today": no muscle on that side was injected.
+        for skipped in self._skipped_sides():
+            for pair in [p for p in found if p[1] == skipped]:
+                del found[pair]
         sided = {m for (m, s) in found if s != "unspecified"}
         kept = {k: v for k, v in found.items() if not (k[1] == "unspecified" and k[0] in sided)}
         # A group named with no side after one of its members ("L rhomboid minor ... a shallow angle
