@@ -86,7 +86,10 @@ def segment(
                 last_real = ""
             continue
         last_real = text
-        ends = text in _SENT_END
+        # "Referred for ?trigger point injections": a query mark glued to the next word ends nothing.
+        ends = text in _SENT_END and not (
+            text == "?" and i + 1 < n and table.whitespace[i] == "" and texts[i + 1][:1].isalpha()
+        )
         if not ends and len(text) > 1 and text.endswith(".") and text.lower() not in non_terminal:
             j = i + 1
             while j < n and spaces[j] and "\n" not in texts[j]:
