@@ -195,7 +195,10 @@ class ContextAssertion(LexiconComponent):
         # Injection and this-session cues carry over whole; negation, plans and history only when the
         # cue stands just before the colon ("Not injected today:", "Consider next visit:").
         inherited: dict[int, set[str]] = {}
+        # Cues restricted to some labels ("Instead:" plans only treatments) pass on to those labels.
+        inherited_for: dict[int, set[tuple[str, frozenset[str]]]] = {}
         lead_cats: set[str] | None = None
+        lead_restricted: set[tuple[str, frozenset[str]]] = set()
         sent_last_tok: dict[int, int] = {}
         spaces = token_table(doc).is_space
         for i, sid in enumerate(sent_ids):
@@ -204,11 +207,16 @@ class ContextAssertion(LexiconComponent):
         for s in range(len(colon_end)):
             if lead_cats is not None:
                 inherited[s] = lead_cats
+                if lead_restricted:
+                    inherited_for[s] = lead_restricted
             if colon_end[s]:
                 end = sent_last_tok.get(s, 0)
                 lead_cats = set()
+                lead_restricted = set()
                 for c in cues.get(s, []):
                     if c.attrs.get("applies_to"):
+                        if c.norm in ASSERTION_CATEGORIES and end - c.tok_end <= self.data["list_lead_reach"]:
+                            lead_restricted.add((c.norm, frozenset(c.attrs["applies_to"])))
                         continue
                     if c.norm in ("INJECTION", "CURRENT") or (
                         c.norm in ASSERTION_CATEGORIES and end - c.tok_end <= self.data["list_lead_reach"]
@@ -232,6 +240,7 @@ class ContextAssertion(LexiconComponent):
                     lead_para = para_of_sent.get(s - 1)
                 if para_of_sent.get(s) != lead_para:
                     del inherited[s]
+                    inherited_for.pop(s, None)
 
         doc._.tpi_list_lead = {s: lead_of[s] for s in inherited if s in lead_of}
         targets = [h for h in all_hits if h.label in TARGET_LABELS]
@@ -254,7 +263,8 @@ class ContextAssertion(LexiconComponent):
                 blockers.get(t.sent, []),
                 currents.get(t.sent, []),
                 line_ids,
-                inherited.get(t.sent, set()),
+                inherited.get(t.sent, set())
+                | {cat for cat, labels in inherited_for.get(t.sent, ()) if t.label in labels},
             )
         self._anaphora(targets, cues, anaphora_sents, sent_ids, para_ids)
         self._clause_anaphora(targets, cues, anaphora_hits, blockers)
