@@ -235,6 +235,16 @@ NOT_INJECTED_CASES = [
         "Procedure: L trapezius injected. Right pectoralis minor then identified deep to pectoralis major.",
         ("pectoralis_major", "unspecified"),
     ),
+    (
+        "plan was bilateral trapezius TPIs.\nprocedure: L trapezius 1.5 mL. pt became lightheaded; "
+        "we agreed NOT to do the right side today.",
+        ("trapezius", "right"),
+    ),
+    (
+        "Procedure: trigger point injections were performed bilaterally to the levator scapulae and trapezius, "
+        "with the exception of the right levator scapulae, which was not injected.",
+        ("levator_scapulae", "right"),
+    ),
 ]
 
 
@@ -336,6 +346,13 @@ TREATMENT_CASES = [
         {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)},
     ),
     ("HPI: Had TPI 06/2025 with 60% relief.", {"prior_injection": ("relief", None)}),
+    # Orders written today, and a list led by "Instead:", are no earlier care.
+    (
+        "HPI: PT x 6 weeks, no help.\nShe declined the injections today.\nInstead:\n- Lidoderm 5% patch, rx sent\n"
+        "- Medrol Dosepak x 1",
+        {"physical_therapy": ("failed", "x 6 weeks")},
+    ),
+    ("Plan: continue home stretching; RTC 6 wk.", {"home_exercise": ("unknown", None)}),
 ]
 
 
@@ -350,6 +367,10 @@ def test_prior_treatments_outcome_and_duration(text, expected):
     [
         ("Procedure: dry needling of the left trapezius, no injectate.", "needling"),
         ("Plan: patient declined injections today. Exam: tender L trapezius.", "none"),
+        (
+            "Referred for ?trigger point injections, lower back. Exam: tender taut bands. Plan: start PT.",
+            "none",
+        ),
         ("Procedure: TPI to L trapezius with lidocaine.", "injection"),
         ("Procedure: trigger points in the upper back were injected with 1% lidocaine.", "injection"),
         (
@@ -358,7 +379,14 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "needling",
         ),
     ],
-    ids=["dry-needling", "declined", "tpi", "muscle-not-named", "dry-needling-with-skin-wheal"],
+    ids=[
+        "dry-needling",
+        "declined",
+        "query-referral",
+        "tpi",
+        "muscle-not-named",
+        "dry-needling-with-skin-wheal",
+    ],
 )
 def test_procedure_kind(text, procedure):
     assert extract(text).procedure_kind == procedure

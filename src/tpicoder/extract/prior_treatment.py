@@ -19,6 +19,9 @@ def bind_outcomes(
         t.attrs = {**t.attrs, "outcome": best.norm if best else "unknown", "outcome_hit": best}
 
 
+_FOLLOW_UP = re.compile(r"(?i)\b(?:rtc|f/u|follow[\s-]*up|return|recheck|reassess|see)\b")
+
+
 def bind_durations(
     text: str,
     treatments: list[Hit],
@@ -39,6 +42,12 @@ def bind_durations(
             d = m.start() - t.end if m.start() >= t.end else t.start - m.end()
             # A duration before the treatment must lead straight into it ("8 weeks of PT").
             if d < 0 or d > max_chars or (m.end() <= t.start and d > len(" of ")):
+                continue
+            # "continue home stretching; RTC 6 wk": a later clause's interval is no treatment's length.
+            if m.start() >= t.end and (
+                ";" in text[t.end : m.start()]
+                or _FOLLOW_UP.search(text, max(t.end, m.start() - 12), m.start())
+            ):
                 continue
             if best_d is None or d < best_d:
                 best, best_d = m, d
