@@ -235,7 +235,7 @@ def assign_sides(
         ):
             m.side = nxt.side
             rule[mi] = "list_back"
-    # 4. one free side in the sentence, its list lead, the section, or a side field of the note.
+    # 4. one free side in the sentence, or in its list lead.
     # A negated side ("[ ] Left") is never a free side.
     free = [s for si, s in enumerate(sides) if si not in bound and s.assertion != "negated"]
     by_sent: dict[int, set[str]] = {}
@@ -254,6 +254,18 @@ def assign_sides(
             if vals and len(vals) == 1:
                 m.side = next(iter(vals))
                 rule[mi] = "list_lead"
+    # 5. the side every other mention of the same muscle carries ("tender bands in the right
+    #    trapezius ... 2 cc into the trapezius" in run-on dictation); it is nearer evidence than a
+    #    side written once somewhere in the section.
+    known: dict[str | None, set[str]] = {}
+    for m in muscles:
+        if m.side is not None:
+            known.setdefault(m.norm, set()).add(m.side)
+    for mi, m in enumerate(muscles):
+        if m.side is None and m.injected and len(known.get(m.norm, ())) == 1:
+            m.side = next(iter(known[m.norm]))
+            rule[mi] = "same_muscle"
+    # 6. a side written once in the section, or in a side field of the note.
     for lo, hi in sections:
         vals = {s.norm for s in free if lo <= s.tok_start < hi}
         if len(vals) != 1:
@@ -268,16 +280,6 @@ def assign_sides(
             if m.side is None and m.injected:
                 m.side = next(iter(field_vals))
                 rule[mi] = "side_field"
-    # 5. the side every other mention of the same muscle carries ("tender bands in the right
-    #    trapezius ... 2 cc into the trapezius" in run-on dictation).
-    known: dict[str | None, set[str]] = {}
-    for m in muscles:
-        if m.side is not None:
-            known.setdefault(m.norm, set()).add(m.side)
-    for mi, m in enumerate(muscles):
-        if m.side is None and m.injected and len(known.get(m.norm, ())) == 1:
-            m.side = next(iter(known[m.norm]))
-            rule[mi] = "same_muscle"
     for mi, how in rule.items():
         muscles[mi].attrs = {**muscles[mi].attrs, "side_rule": how}
 
