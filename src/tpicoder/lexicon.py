@@ -216,6 +216,8 @@ class CueLexicon(_Versioned):
     section_defaults: dict[SectionKind, SectionDefault]
     anaphora: list[str] = Field(default_factory=list)
     anaphora_reach: int = 3
+    anaphora_above: list[str] = Field(default_factory=list)
+    anaphora_above_reach: int = 12
     non_terminal_abbreviations: list[str] = Field(default_factory=list)
     retracting_rules: list[str] = Field(default_factory=list)
 

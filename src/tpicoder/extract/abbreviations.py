@@ -1,7 +1,8 @@
 """Component ``tpi_abbreviations``: abbreviations a note defines for itself, read everywhere in it.
 
-"infraspinatus (IS)", "upper trapezius (UT)", "extensor carpi radialis brevis (ECRB)": when a lexicon
-term stands right before a parenthesised short form, and scispaCy's Schwartz-Hearst check
+"infraspinatus (IS)", "upper trapezius (UT)", "extensor carpi radialis brevis (ECRB)", or a glossary
+line "UT = upper trapezius": when a lexicon term stands right before a parenthesised short form or right
+after "SF =", and scispaCy's Schwartz-Hearst check
 (:func:`scispacy.abbreviation.find_abbreviation`) accepts the pair, every other use of that short
 form in the note (same case) becomes a hit of the same id with ``match="abbreviation"``.
 """
@@ -67,13 +68,27 @@ class AbbreviationResolver(LexiconComponent):
                     _, long_form = find_abbreviation(doc[h.tok_start : h.tok_end], doc[i + 1 : i + 2])
                     if long_form is not None:
                         defined[short] = h
+            # A glossary line: "UT = upper trapezius; LS = levator scapulae".
+            j = h.tok_start
+            if j >= 2 and texts[j - 1] == "=":
+                short = texts[j - 2]
+                if (
+                    self.min_length <= len(short) <= self.max_length
+                    and short[:1].isalpha()
+                    and short not in defined
+                    and short.lower() != (h.alias or "")
+                ):
+                    _, long_form = find_abbreviation(doc[h.tok_start : h.tok_end], doc[j - 2 : j - 1])
+                    if long_form is not None:
+                        defined[short] = h
         if not defined:
             return doc
         idx = table.idx
         for k, text in enumerate(texts):
             src = defined.get(text)
-            # Skip the definition itself ("infraspinatus (IS)") and text another hit already covers.
-            if src is None or k in covered or k == src.tok_end + 1:
+            # Skip the definition itself ("infraspinatus (IS)", "UT = upper trapezius") and text
+            # another hit already covers.
+            if src is None or k in covered or k in (src.tok_end + 1, src.tok_start - 2):
                 continue
             out.append(
                 Hit(

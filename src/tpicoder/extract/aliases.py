@@ -160,6 +160,7 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
             )
         )
     recs.append(_rec("ANAPHORA", "anaphora", "exact", lex.cues.anaphora))
+    recs.append(_rec("ANAPHORA", "above", "exact", lex.cues.anaphora_above))
     return recs
 
 

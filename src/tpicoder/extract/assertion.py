@@ -112,6 +112,7 @@ class ContextAssertion(LexiconComponent):
             "section_defaults": {k: v.model_dump() for k, v in lex.cues.section_defaults.items()},
             "default_scope": lex.settings.context["default_scope"],
             "anaphora_reach": lex.cues.anaphora_reach,
+            "anaphora_above_reach": lex.cues.anaphora_above_reach,
             "non_terminal": sorted(a.lower() for a in lex.cues.non_terminal_abbreviations),
             "wrap_width": lex.settings.context["wrap_width"],
             "list_lead_reach": lex.settings.context["list_lead_reach"],
@@ -162,6 +163,7 @@ class ContextAssertion(LexiconComponent):
         # ("Plan: continue home stretching" is stretching done before).
         header_cues: set[int] = set()
         self._header_cues = header_cues
+        self._above_sents: set[int] = set()
         for h in all_hits:
             h.sent = sent_of(h.tok_start)
             idx = bisect.bisect_right(sec_starts, h.start) - 1
@@ -186,6 +188,8 @@ class ContextAssertion(LexiconComponent):
             elif h.label == "ANAPHORA":
                 anaphora_sents.add(h.sent)
                 anaphora_hits.append(h)
+                if h.norm == "above":
+                    self._above_sents.add(h.sent)
         for lst in blockers.values():
             lst.sort()
         for lst in currents.values():
@@ -372,12 +376,15 @@ class ContextAssertion(LexiconComponent):
             if not inj or any(c.norm in ASSERTION_CATEGORIES for c in cues.get(s, [])):
                 continue
             para = para_ids[inj[0].tok_start]
+            # "TPI to the 3 sites above": the muscles of the paragraphs before (the exam) are meant.
+            above = s in self._above_sents
+            lo = s - (self.data["anaphora_above_reach"] if above else reach)
             for t in targets:
                 if (
                     t.label in ("MUSCLE", "REGIONAL")
-                    and s - reach <= t.sent < s
+                    and lo <= t.sent < s
                     and t.assertion == "present"
-                    and para_ids[t.tok_start] == para
+                    and (above or para_ids[t.tok_start] == para)
                     and not t.injected
                 ):
                     t.injected = True

@@ -267,7 +267,7 @@ class EntityMatcher(LexiconComponent):
     def _after_side(self, table: Any, start: int) -> bool:
         """Tell whether the token before ``start`` (spaces skipped) is a side word ("L", "rt", "bilat")."""
         i = start - 1
-        while i >= 0 and table.is_space[i]:
+        while i >= 0 and (table.is_space[i] or table.text[i] == ":"):
             i -= 1
         return i >= 0 and table.lower[i] in self._side_words
 
