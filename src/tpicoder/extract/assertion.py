@@ -370,7 +370,7 @@ class ContextAssertion(LexiconComponent):
         reach = self.data["anaphora_reach"]
         muscle_sents = {t.sent for t in targets if t.label in ("MUSCLE", "REGIONAL")}
         for s in anaphora_sents:
-            if s in muscle_sents:
+            if s in muscle_sents and s not in self._above_sents:
                 continue
             inj = [c for c in cues.get(s, []) if c.norm == "INJECTION"]
             if not inj or any(c.norm in ASSERTION_CATEGORIES for c in cues.get(s, [])):
