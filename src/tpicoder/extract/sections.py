@@ -114,6 +114,13 @@ def find_procedure_tables(
     return out
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+# Words of a procedure record beside a "Muscles:" field ("Needle: 25G", "Injectate: ... 2 mL").
+_PROCEDURE_FIELD = re.compile(
+    r"(?i)\b(?:needle|injectate|injected|gauge|\d+\s*(?:ml|cc)\b|lidocaine|bupivacaine)"
+)
+_CHECKBOX = re.compile(r"\[\s*[xX✓✔ ]?\s*\]|\(\s*[xX]\s*\)|[☒☑☐□]")
+
 TITLE_MAX_LINES = 3
 
 
@@ -239,8 +246,16 @@ def find_sections(
             # "Exam: ... bilaterally. Muscles: L masseter taut band": inside an exam paragraph, a
             # sub-heading of the exam; at the start of a line it opens the procedure list.
             line_start = text.rfind("\n", 0, item[0]) + 1
-            if merged and merged[-1][2] == "exam" and text[line_start : item[0]].strip():
-                continue
+            if merged and merged[-1][2] == "exam":
+                if text[line_start : item[0]].strip():
+                    continue
+                # At a line's start it opens the procedure list only when its block ticks boxes
+                # ("Muscles:  [X] Trapezius  [ ] Levator") or records the injection (needle,
+                # injectate, mL); "Muscles (palpation, 1 kg):" over findings is the exam's own list.
+                blank = _BLANK_LINE.search(text, item[1])
+                block = text[item[1] : blank.start() if blank else len(text)]
+                if not (_CHECKBOX.search(block) or _PROCEDURE_FIELD.search(block)):
+                    continue
             item = (item[0], item[1], "procedure")
         if item[2] == "medications" and merged and merged[-1][2] == "procedure" and _indented(text, item[0]):
             # "  - Meds: Kenalog 10 mg + lidocaine 1% 3 mL" under a procedure header is what it injected.
