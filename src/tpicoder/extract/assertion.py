@@ -34,6 +34,21 @@ _INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNA
 _SENT_END = frozenset({".", "!", "?"})
 
 
+_UNITS = frozenset({"mg", "ml", "cc", "mcg", "units", "u", "%"})
+
+
+def _aside_start(texts: list[str], end: int, reach: int = 24) -> int | None:
+    """Token index of the "(" opening a parenthesis that closes at ``end`` ("...(no EMG):"), or None."""
+    if not texts[end].startswith(")"):
+        return None
+    for k in range(end - 1, max(-1, end - reach), -1):
+        if texts[k].endswith("("):
+            return k
+        if texts[k].startswith(")") or "\n" in texts[k]:
+            return None
+    return None
+
+
 def _wrapped(texts: list[str], spaces: list[bool], idx: list[int], i: int, width: int) -> bool:
     """Tell whether the line break at token ``i`` wraps a long line whose text goes on in lower case."""
     if not width:
@@ -41,7 +56,11 @@ def _wrapped(texts: list[str], spaces: list[bool], idx: list[int], i: int, width
     j = i + 1
     while j < len(texts) and spaces[j] and "\n" not in texts[j]:
         j += 1
-    if j >= len(texts) or spaces[j] or not texts[j][:1].islower():
+    if j >= len(texts) or spaces[j]:
+        return False
+    # Lower case goes on ("... with no\nrelief"), and so does an amount ("+ ketorolac\n30 mg (1 mL)").
+    amount = texts[j][:1].isdigit() and j + 1 < len(texts) and texts[j + 1].lower() in _UNITS
+    if not (texts[j][:1].islower() or amount):
         return False
     k = i - 1
     while k >= 0 and not (spaces[k] and "\n" in texts[k]):
@@ -78,7 +97,7 @@ def segment(
             if newlines == 1 and _wrapped(texts, spaces, table.idx, i, wrap_width):
                 continue  # a hard-wrapped line continues: same sentence, same line
             if newlines:
-                colon_end.append(last_real == ":")
+                colon_end.append(last_real.endswith(":"))
                 sent += 1
                 line += newlines
                 if newlines > 1:
@@ -99,7 +118,7 @@ def segment(
             colon_end.append(False)
             sent += 1
             last_real = ""
-    colon_end.append(last_real == ":")
+    colon_end.append(last_real.endswith(":"))
     return sent_ids, line_ids, para_ids, colon_end
 
 
@@ -205,6 +224,7 @@ class ContextAssertion(LexiconComponent):
         lead_restricted: set[tuple[str, frozenset[str]]] = set()
         sent_last_tok: dict[int, int] = {}
         spaces = token_table(doc).is_space
+        tok_texts = token_table(doc).text
         for i, sid in enumerate(sent_ids):
             if not spaces[i]:
                 sent_last_tok[sid] = i
@@ -217,7 +237,11 @@ class ContextAssertion(LexiconComponent):
                 end = sent_last_tok.get(s, 0)
                 lead_cats = set()
                 lead_restricted = set()
+                # "Injection sites (30g needle, no EMG):": a closing aside passes nothing on.
+                aside = _aside_start(tok_texts, end)
                 for c in cues.get(s, []):
+                    if aside is not None and c.tok_start >= aside:
+                        continue
                     if c.attrs.get("applies_to"):
                         if c.norm in ASSERTION_CATEGORIES and end - c.tok_end <= self.data["list_lead_reach"]:
                             lead_restricted.add((c.norm, frozenset(c.attrs["applies_to"])))

@@ -115,6 +115,7 @@ class AttributeBinder(LexiconComponent):
             sent_ids,
             max_gap=self.data["substances"]["max_quantity_gap"],
             site_count=site_count,
+            list_lead=doc._.tpi_list_lead or {},
         )
         treatments = [h for h in all_hits if h.label == "PRIOR_TX"]
         outcomes = [h for h in all_hits if h.label == "OUTCOME"]

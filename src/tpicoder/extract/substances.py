@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from tpicoder.extract.extensions import Hit
@@ -55,6 +56,10 @@ TOTAL_WORDS = frozenset({"total", "totaling", "totalling", "altogether", "overal
 FORWARD_BRIDGE = frozenset({"of", "(", "the"})
 # Extra cost of binding an amount to an injectate that follows it other than through FORWARD_BRIDGE.
 FORWARD_COST = 2.0
+# A strength between an amount and its drug ("1 mL 0.5% bupivacaine") bridges like "of".
+_STRENGTH = re.compile(r"(?i)\d*\.?\d+\s*(?:%|mg/ml|mg/cc)?|%|mg/ml|mg/cc")
+# Words that start the next item of a mixture ("lidocaine + 1 mL bupivacaine").
+JOINERS = frozenset({"+", "plus", "&"})
 # Extra cost of a concentration written after its injectate ("lidocaine 1%") over before ("1% lidocaine").
 CONCENTRATION_AFTER_COST = 0.5
 TOTAL_REACH = 5
@@ -81,6 +86,7 @@ def bind_quantities(
     *,
     max_gap: int,
     site_count: int,
+    list_lead: dict[int, int] | None = None,
 ) -> None:
     """Attach each DOSE/VOLUME/CONCENTRATION hit to its injectate.
 
@@ -88,7 +94,9 @@ def bind_quantities(
     "lidocaine 1% 2 mL"), or before it only through "of" ("2 mL of lidocaine"); a concentration
     preferably before it ("1% lidocaine"). A stated total ("Total 2.1 mL", "2.5 mL total") goes, after
     that, to the injected substances that have no amount of that kind: those of its sentence, or of
-    the whole note when its sentence names none (a mixture's total goes to each of its parts).
+    the whole note when its sentence names none (a mixture's total goes to each of its parts). An
+    amount in a list item whose sentence names no injectate goes to the one injectate the list's lead
+    names ("3% mepivacaine plain:" over "R masseter 1.0 mL").
 
     Results go to ``substance.attrs``: ``concentration`` (text), ``dose`` and ``volume``
     (``{"value", "unit"}``, summed over distinct stated amounts, multiplied per site when the note
@@ -108,13 +116,18 @@ def bind_quantities(
             if q.label == "CONCENTRATION":
                 return gap + (0.0 if before else CONCENTRATION_AFTER_COST)
             if before and not all(
-                tokens[k].lower() in FORWARD_BRIDGE or not tokens[k].strip()
+                tokens[k].lower() in FORWARD_BRIDGE or not tokens[k].strip() or _STRENGTH.fullmatch(tokens[k])
                 for k in range(q.tok_end, s.tok_start)
             ):
                 return gap + FORWARD_COST
+            # "1 mL 1% lidocaine + 1 mL 0.5% bupivacaine": an amount after a joiner starts the next item.
+            if not before and any(tokens[k].lower() in JOINERS for k in range(s.tok_end, q.tok_start)):
+                return gap + FORWARD_COST + 0.5
             return float(gap)
 
         best = index.nearest(q, sent_ids, max_gap, cost)
+        if best is None and q.label != "CONCENTRATION":
+            best = _lead_substance(q, substances, sent_ids, list_lead or {})
         if best is not None:
             best.attrs["quantity_hits"].append(q)
     for s in substances:
@@ -130,6 +143,20 @@ def bind_quantities(
                 stated.add(s.norm)
                 s.attrs["quantity_hits"].append(q)
                 _summarise(s, multipliers, tokens, site_count)
+
+
+def _lead_substance(
+    q: Hit, substances: list[Hit], sent_ids: Sequence[int], list_lead: dict[int, int]
+) -> Hit | None:
+    """Return the one injectate a list's lead names ("3% mepivacaine plain:" over "R masseter 1.0 mL").
+
+    A lead naming a mixture gets none: its parts' shares of each site are not written.
+    """
+    lead = list_lead.get(sent_ids[q.tok_start])
+    if lead is None:
+        return None
+    named = [s for s in substances if sent_ids[s.tok_start] == lead]
+    return named[0] if len({s.norm for s in named}) == 1 else None
 
 
 def _unit(q: Hit) -> str | None:
