@@ -410,6 +410,9 @@ class ContextAssertion(LexiconComponent):
                     and t.assertion == "present"
                     and (above or para_ids[t.tok_start] == para)
                     and not t.injected
+                    # "The R deltoid was tender ...; not injected" is no site of "the points above".
+                    and not (above and any(c.norm == "NEGATED" for c in cues.get(t.sent, [])))
+                    and not (t.cue is not None and t.cue.norm == "LANDMARK")
                 ):
                     t.injected = True
                     t.cue = inj[0]

@@ -105,6 +105,47 @@ def _line_label(tokens: Sequence[str], line_ids: Sequence[int], i: int) -> str:
     return words[0] if len(words) >= 2 and words[1] == ":" else ""
 
 
+def _side_headings(
+    muscles: list[Hit], sides: list[Hit], tokens: Sequence[str], line_ids: Sequence[int], rule: dict
+) -> None:
+    """Give unsided muscles the side heading the lines above them ("RIGHT", "Left side:").
+
+    A heading is a line holding only a side word (and a colon); it governs the lines below it up to
+    a blank line or the next heading.
+    """
+    line_tokens: dict[int, list[int]] = {}
+    for k, tok in enumerate(tokens):
+        if tok.strip():
+            line_tokens.setdefault(line_ids[k], []).append(k)
+    headings: dict[int, str] = {}
+    for s in sides:
+        if s.norm not in ("left", "right", "bilateral"):
+            continue
+        ks = line_tokens.get(line_ids[s.tok_start], [])
+        rest = [k for k in ks if not s.tok_start <= k < s.tok_end and tokens[k] not in (":", "-")]
+        if not rest:
+            headings[line_ids[s.tok_start]] = s.norm
+    if not headings:
+        return
+    blank_before: set[int] = set()  # lines that follow a blank line
+    for k, tok in enumerate(tokens):
+        if not tok.strip() and tok.count("\n") >= 2 and k + 1 < len(line_ids):
+            blank_before.add(line_ids[k + 1])
+    for mi, m in enumerate(muscles):
+        if m.side is not None:
+            continue
+        line = line_ids[m.tok_start]
+        if line in headings:
+            continue
+        for above in range(line - 1, max(-1, line - 40), -1):
+            if above in headings:
+                m.side = headings[above]
+                rule[mi] = "side_heading"
+                break
+            if above + 1 in blank_before or (above in line_tokens and above + 1 in blank_before):
+                break
+
+
 def _previous_word(tokens: Sequence[str], i: int) -> str:
     i -= 1
     while i >= 0 and not tokens[i].strip():
@@ -235,6 +276,8 @@ def assign_sides(
         ):
             m.side = nxt.side
             rule[mi] = "list_back"
+    # 4a. a side written alone on its line heads the list under it ("RIGHT" / "  - piriformis").
+    _side_headings(muscles, sides, tokens, line_ids, rule)
     # 4. one free side in the sentence, or in its list lead.
     # A negated side ("[ ] Left") is never a free side.
     free = [s for si, s in enumerate(sides) if si not in bound and s.assertion != "negated"]

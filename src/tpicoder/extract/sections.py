@@ -47,7 +47,7 @@ def compile_header_regex(
         # "Today's procedure:", "Exam today:" and "PROCEDURE 2:" are headers too.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
         rf"(?P<name>{_alternation(long_names)})(?:[ \t]+today)?(?:[ \t]*#?\d{{1,2}})?"
-        rf"(?:[ \t]*\([^)\n]{{0,40}}\))?"
+        rf"(?:[ \t]*\([^)\n]{{0,60}}\))?"
         rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)"
         # "PROC_SITE|R upper trapezius|..." in a pipe-delimited export: a key at the line's start.
         rf"|^(?P<key>{_alternation(long_names)})(?:_[A-Za-z]+)?\|",
