@@ -182,6 +182,12 @@ class ContextAssertion(LexiconComponent):
         # ("Plan: continue home stretching" is stretching done before).
         header_cues: set[int] = set()
         self._header_cues = header_cues
+        # A pseudo-cue hides the cues inside it, pattern cues too ("same three muscles as 12/2025").
+        pseudo_spans = [
+            (h.start, h.end)
+            for h in all_hits
+            if h.label == "CUE" and h.norm == "PSEUDO" and h.match == "pattern"
+        ]
         self._above_sents: set[int] = set()
         for h in all_hits:
             h.sent = sent_of(h.tok_start)
@@ -189,6 +195,8 @@ class ContextAssertion(LexiconComponent):
             h.section = sections[idx].kind if idx >= 0 else "unknown"
             if h.label == "CUE":
                 cat = h.norm
+                if cat != "PSEUDO" and any(a <= h.start and h.end <= b for a, b in pseudo_spans):
+                    continue
                 if h.match == "pattern" and (
                     (service_dates and dates_in(str(h.value)) & service_dates)
                     or any(sec.header_start <= h.start < sec.header_end for sec in sections)

@@ -136,7 +136,12 @@ class FindingsBuilder:
         dry = [h for h in self.of("DRY_NEEDLING") if h.assertion == "present"]
         # "Procedure deferred - not performed" negates itself; only a conditional one is discounted.
         no_proc = [h for h in self.of("NO_PROCEDURE") if h.assertion != "hypothetical"]
-        if no_proc and not any(h.section == "procedure" for h in (*injected, *substances)):
+        # A procedure section that itself says "** NOT PERFORMED **" documents no injection.
+        refused = {self._section_start(h) for h in no_proc}
+        if no_proc and not any(
+            h.section == "procedure" and self._section_start(h) not in refused
+            for h in (*injected, *substances)
+        ):
             # A note that says the procedure was not done, and documents no injection in a
             # procedure section, reports none: "presents today for TPI of L trap" is the plan.
             injected, substances, nonspecific = [], [], []
@@ -210,6 +215,11 @@ class FindingsBuilder:
             else:
                 out.update((muscle, side) for side in ("left", "right", "unspecified"))
         return out
+
+    def _section_start(self, h: Hit) -> int:
+        """Start offset of the section ``h`` stands in (-1 before the first header)."""
+        starts = [sec.start for sec in self.doc._.tpi_sections or [] if sec.start <= h.start]
+        return max(starts) if starts else -1
 
     def _drop_group_labels(self, injected: list[Hit]) -> list[Hit]:
         """Drop a group written as a label for its member ("right hamstrings - biceps femoris: 2 mL")."""
