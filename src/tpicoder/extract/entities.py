@@ -110,7 +110,7 @@ def is_mostly_caps(text: str, threshold: float = 0.8) -> bool:
     return bool(letters) and len(_UPPER.sub("", sample)) / letters >= threshold
 
 
-def is_mostly_lower(text: str, threshold: float = 0.01) -> bool:
+def is_mostly_lower(text: str, threshold: float = 0.02) -> bool:
     """Tell whether a note is typed (almost) without capitals."""
     sample = text[:4000]
     letters = len(_LETTER.sub("", sample))
