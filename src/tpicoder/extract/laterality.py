@@ -374,6 +374,22 @@ def grid_sides(
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end < 0 else line_end
         rest = text[m.end : line_end]
+        # "[X] Trapezius ...... L [X]  R [X]": each box labelled with its side on the row itself.
+        labelled = _labelled_boxes(rest, checked, unchecked, side_words)
+        if labelled is not None:
+            marked = {side for side, is_checked in labelled if is_checked}
+            if not marked:
+                m.injected = False
+                m.assertion = "negated"
+                m.attrs = {**m.attrs, "side_rule": "grid_empty"}
+            else:
+                m.side = (
+                    "bilateral"
+                    if {"left", "right"} <= marked or "bilateral" in marked
+                    else next(iter(marked))
+                )
+                m.attrs = {**m.attrs, "side_rule": "grid_row"}
+            continue
         # "[X] Trapezius (upper)   [X]   [X]": a qualifier after the name is no cell.
         rest = _QUALIFIER.sub(lambda q: " " * len(q.group(0)), rest, count=1)
         boxes = sorted(
@@ -409,6 +425,25 @@ def grid_sides(
         m.attrs = {**m.attrs, "side_rule": "grid"}
         if m.assertion == "present" and injection_words & header_words:
             m.injected = True
+
+
+def _labelled_boxes(
+    rest: str, checked: re.Pattern[str], unchecked: re.Pattern[str], side_words: dict[str, str]
+) -> list[tuple[str, bool]] | None:
+    """Boxes each preceded by a side word on the row ("L [X]  R [ ]"), or None when the row has none."""
+    words = {w.lower(): side for w, side in side_words.items()}
+    box = re.compile(rf"(?i)\b([a-z/]{{1,9}})\s*[:.]?\s*({checked.pattern}|{unchecked.pattern})")
+    found = []
+    for mm in box.finditer(rest):
+        side = words.get(mm.group(1).lower())
+        if side is None:
+            return None
+        found.append((side, checked.fullmatch(mm.group(2)) is not None))
+    return (
+        found
+        if len(found) >= 1 and len(found) == len(checked.findall(rest)) + len(unchecked.findall(rest))
+        else None
+    )
 
 
 _GRID_HEADER_REACH = 12  # lines above a row searched for its header
