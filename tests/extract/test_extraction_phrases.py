@@ -185,6 +185,24 @@ MUSCLE_CASES = [
         "Procedure: supine, head turned to the left. Right anterior scalene injected, 2 mL.",
         {("anterior_scalene", "right")},
     ),
+    # Side headings, labelled boxes, combined headers.
+    (
+        "Muscles injected today:\nRIGHT\n  - gluteus medius (2 sites)\n  - piriformis\nLEFT\n  - gluteus medius\n",
+        {("gluteus_medius", "right"), ("piriformis", "right"), ("gluteus_medius", "left")},
+    ),
+    (
+        "Pain score pre: 7/10\n\nMUSCLES INJECTED\n  [X] Trapezius ............ L [X]  R [X]\n  [ ] Rhomboids ............ L [ ]  R [ ]\n"
+        "Injectate: 1% lidocaine 4 mL",
+        {("trapezius", "left"), ("trapezius", "right")},
+    ),
+    (
+        "ASSESSMENT\nMyofascial pain L QL.\n\nPLAN / PROCEDURE\nRepeat TPI today.\n  L quadratus lumborum - 3 mL",
+        {("quadratus_lumborum", "left")},
+    ),
+    (
+        "Under ultrasound guidance, the right anterior scalene was injected with 1 mL.\nImp: Myofascial pain, scalenes, R",
+        {("anterior_scalene", "right")},
+    ),
 ]
 
 
@@ -353,6 +371,11 @@ TREATMENT_CASES = [
         {"physical_therapy": ("failed", "x 6 weeks")},
     ),
     ("Plan: continue home stretching; RTC 6 wk.", {"home_exercise": ("unknown", None)}),
+    (
+        "MUSCLES INJECTED\n  L trapezius 2 mL\n\nPRIOR CONSERVATIVE TREATMENT\n  [X] Physical therapy   [ ] Chiropractic",
+        {"physical_therapy": ("unknown", None)},
+    ),
+    ("HPI: Never had massage, PT or chiropractic care.", {}),
 ]
 
 
@@ -371,6 +394,10 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "Referred for ?trigger point injections, lower back. Exam: tender taut bands. Plan: start PT.",
             "none",
         ),
+        (
+            "Question: upper back pain - candidate for trigger point injections?\nExam: tender L trapezius.",
+            "none",
+        ),
         ("Procedure: TPI to L trapezius with lidocaine.", "injection"),
         ("Procedure: trigger points in the upper back were injected with 1% lidocaine.", "injection"),
         (
@@ -383,6 +410,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "dry-needling",
         "declined",
         "query-referral",
+        "question",
         "tpi",
         "muscle-not-named",
         "dry-needling-with-skin-wheal",
