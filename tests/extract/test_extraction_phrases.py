@@ -185,6 +185,16 @@ MUSCLE_CASES = [
         "Procedure: supine, head turned to the left. Right anterior scalene injected, 2 mL.",
         {("anterior_scalene", "right")},
     ),
+    # Names sharing a word.
+    (
+        "Procedure: TPI to the left anterior and middle scalene and the right rhomboid major and minor, 1 mL each.",
+        {
+            ("anterior_scalene", "left"),
+            ("middle_scalene", "left"),
+            ("rhomboid_major", "right"),
+            ("rhomboid_minor", "right"),
+        },
+    ),
     # Side headings, labelled boxes, combined headers.
     (
         "Muscles injected today:\nRIGHT\n  - gluteus medius (2 sites)\n  - piriformis\nLEFT\n  - gluteus medius\n",

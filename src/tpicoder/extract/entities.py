@@ -176,6 +176,14 @@ class EntityMatcher(LexiconComponent):
                 self._lowercase_sides.add(key, [make_doc(p.lower()) for p in rec["phrases"]])
         self._caps = {k: set(v) for k, v in self.data.get("caps_ambiguous", {}).items()}
         self._side_words = frozenset(self.data.get("side_words", []))
+        # Two-word muscle names, for names that share a word with the next ("anterior and middle scalene").
+        self._muscle_alias = {
+            p.lower(): rec
+            for rec in self.data["patterns"]
+            if rec["label"] == "MUSCLE" and not rec["case_sensitive"]
+            for p in rec["phrases"]
+            if len(p.split()) == 2
+        }
 
     def __call__(self, doc: Doc) -> Doc:
         """Add entity, side, cue and pattern hits to ``doc._.tpi_hits``."""
@@ -225,6 +233,8 @@ class EntityMatcher(LexiconComponent):
                 spans = {(h.tok_start, h.tok_end) for h in kept}
                 chosen = {id(h) for h in kept}
                 kept += [h for h in items if id(h) not in chosen and (h.tok_start, h.tok_end) in spans]
+            if layer == "entity":
+                kept += self._coordinated(kept, table, text)
             out.extend(kept)
             found_labels.update(h.label for h in kept)
         n = len(idx)
@@ -263,6 +273,62 @@ class EntityMatcher(LexiconComponent):
                     )
                 )
         return doc
+
+    def _coordinated(self, kept: list[Hit], table: Any, text: str) -> list[Hit]:
+        """Muscles named by a shared word ("anterior and middle scalene", "rhomboid major and minor").
+
+        For a muscle hit "Y HEAD" preceded by "X and", or "HEAD X" followed by "and Y", a hit is added
+        for "X HEAD" / "HEAD Y" when that is a muscle name of its own.
+        """
+        lower, idx, texts = table.lower, table.idx, table.text
+        taken = {k for h in kept for k in range(h.tok_start, h.tok_end)}
+        extra: list[Hit] = []
+
+        def word(k: int) -> int | None:
+            # index of the next non-space token at or after k (None past the end)
+            while 0 <= k < len(lower) and not lower[k].strip():
+                k += 1
+            return k if 0 <= k < len(lower) else None
+
+        def back(k: int) -> int | None:
+            while k >= 0 and not lower[k].strip():
+                k -= 1
+            return k if k >= 0 else None
+
+        for h in kept:
+            if h.label != "MUSCLE" or h.tok_end - h.tok_start != 2:
+                continue
+            first, head = h.tok_start, h.tok_end - 1
+            # "X and Y HEAD"
+            j = back(first - 1)
+            x = back(j - 1) if j is not None and lower[j] in ("and", "&", "/") else None
+            if x is not None and x not in taken and table.is_alpha[x]:
+                rec = self._muscle_alias.get(f"{lower[x]} {lower[head]}")
+                if rec is not None:
+                    extra.append(self._alias_hit(rec, idx[x], idx[x] + len(texts[x]), x, x + 1, text))
+            # "HEAD X and Y"
+            j = word(h.tok_end)
+            y = word(j + 1) if j is not None and lower[j] in ("and", "&", "/") else None
+            if y is not None and y not in taken and table.is_alpha[y]:
+                rec = self._muscle_alias.get(f"{lower[first]} {lower[y]}")
+                if rec is not None:
+                    extra.append(self._alias_hit(rec, idx[y], idx[y] + len(texts[y]), y, y + 1, text))
+        return extra
+
+    @staticmethod
+    def _alias_hit(rec: dict, start: int, end: int, tok_start: int, tok_end: int, text: str) -> Hit:
+        return Hit(
+            rec["label"],
+            start,
+            end,
+            tok_start,
+            tok_end,
+            norm=rec["id"],
+            match="exact",
+            alias=text[start:end].lower(),
+            rule_id="muscle_coordinated",
+            attrs=rec,
+        )
 
     def _after_side(self, table: Any, start: int) -> bool:
         """Tell whether the token before ``start`` (spaces skipped) is a side word ("L", "rt", "bilat")."""
