@@ -114,6 +114,9 @@ class TreatmentLexicon(_Versioned):
     caps_ambiguous: dict[str, list[str]] = Field(default_factory=dict)
     history_only_cues: list[str] = Field(default_factory=list)
     same_visit_phrases: list[str] = Field(default_factory=list)
+    dated_cues: list[str] = Field(default_factory=list)
+    dated_reach: int = 40
+    ongoing_cues: list[str] = Field(default_factory=list)
     detail_exempt: list[str] = Field(default_factory=list)
     detail_ids: list[str] = Field(default_factory=list)
     detail_markers: list[str] = Field(default_factory=list)
@@ -181,10 +184,7 @@ class SectionLexicon(_Versioned):
     exam_subheaders: list[str] = Field(default_factory=list)
     copied_block_start: str | None = None
     copied_block_end: str | None = None
-    _copied_start = field_validator("copied_block_start")(
-        classmethod(lambda cls, value: value if value is None else _check_regex(value))
-    )
-    _copied_end = field_validator("copied_block_end")(
+    _copied_block = field_validator("copied_block_start", "copied_block_end")(
         classmethod(lambda cls, value: value if value is None else _check_regex(value))
     )
 
@@ -369,9 +369,10 @@ def _check(lex: ExtractionLexicon) -> None:
         rule.compiled()
     rule_ids = {r.id for r in lex.cues.rules} | {r.id for r in lex.patterns.rules if r.label == "CUE"}
     tfile = FILES["treatments"][0]
-    for cue_id in lex.treatments.history_only_cues:
-        if cue_id not in rule_ids:
-            raise LexiconError(tfile, f"history_only_cues: {cue_id!r} is not a cue rule id")
+    for field in ("history_only_cues", "dated_cues", "ongoing_cues"):
+        for cue_id in getattr(lex.treatments, field):
+            if cue_id not in rule_ids:
+                raise LexiconError(tfile, f"{field}: {cue_id!r} is not a cue rule id")
     for tid in lex.treatments.detail_ids:
         if tid not in CONTRACT_TREATMENTS:
             raise LexiconError(tfile, f"detail_ids: {tid!r} is not a treatment id")

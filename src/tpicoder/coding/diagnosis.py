@@ -140,6 +140,20 @@ def _invalid_reason(record: IcdCode, day: date, has_children: bool) -> str:
     return f"it takes effect on {record.effective.isoformat()}"
 
 
+def _valid(
+    out: Diagnosis, record: IcdCode, covered_list: str | None, hint: str | None = None
+) -> DiagnosisAssessment:
+    """Return the assessment of a code billable on the date of service."""
+    return DiagnosisAssessment(
+        diagnosis=out,
+        status="valid",
+        regions=record.region,
+        specificity=record.specificity,
+        covered=_covered(record, covered_list),
+        hint=hint,
+    )
+
+
 def assess_code(
     diagnosis: Diagnosis, code: str, index: IcdIndex, day: date, covered_list: str | None
 ) -> DiagnosisAssessment:
@@ -162,13 +176,7 @@ def assess_code(
         valid = record.billable_on(day)
         out = diagnosis.model_copy(update={"code": code, "valid": valid, "description": record.description})
         if valid:
-            return DiagnosisAssessment(
-                diagnosis=out,
-                status="valid",
-                regions=record.region,
-                specificity=record.specificity,
-                covered=_covered(record, covered_list),
-            )
+            return _valid(out, record, covered_list)
         suggested = [c for c in record.replacements if (r := index.get(c)) is not None and r.billable_on(day)]
         return DiagnosisAssessment(
             diagnosis=out,
@@ -244,14 +252,7 @@ def assess_text(
     out = diagnosis.model_copy(
         update={"code": record.code, "valid": True, "description": record.description, "inferred": True}
     )
-    return DiagnosisAssessment(
-        diagnosis=out,
-        status="valid",
-        regions=record.region,
-        specificity=record.specificity,
-        covered=_covered(record, covered_list),
-        hint=hint.id,
-    )
+    return _valid(out, record, covered_list, hint=hint.id)
 
 
 def assess_diagnoses(

@@ -60,47 +60,20 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
     """All phrase patterns of the entity, side and cue layers."""
     recs: list[dict[str, Any]] = []
     for m in lex.muscles.entries:
-        recs.append(
-            _rec("MUSCLE", m.id, "exact", expand_names(m.names, m.portions), group=m.group, region=m.region)
-        )
-        if m.abbreviations:
-            recs.append(
-                _rec(
-                    "MUSCLE",
-                    m.id,
-                    "abbreviation",
-                    expand_names(m.abbreviations, m.portions),
-                    group=m.group,
-                    region=m.region,
-                )
-            )
-        if m.abbreviations_cs:
-            recs.append(
-                _rec(
-                    "MUSCLE",
-                    m.id,
-                    "abbreviation",
-                    m.abbreviations_cs,
-                    cs=True,
-                    group=m.group,
-                    region=m.region,
-                )
-            )
-        if m.abbreviations_sided:
+        forms: list[tuple[str, list[str], dict[str, Any]]] = [
+            ("exact", expand_names(m.names, m.portions), {}),
+            ("abbreviation", expand_names(m.abbreviations, m.portions), {}),
+            ("abbreviation", m.abbreviations_cs, {"cs": True}),
             # Short forms that mean the muscle only right after a side ("L LS", "R UT", "bilat ES").
-            recs.append(
-                _rec(
-                    "MUSCLE",
-                    m.id,
-                    "abbreviation",
-                    m.abbreviations_sided,
-                    cs=True,
-                    rule=f"muscle_{m.id}_sided",
-                    group=m.group,
-                    region=m.region,
-                    needs_side=True,
-                )
-            )
+            (
+                "abbreviation",
+                m.abbreviations_sided,
+                {"cs": True, "rule": f"muscle_{m.id}_sided", "needs_side": True},
+            ),
+        ]
+        for k, (kind, phrases, extra) in enumerate(forms):
+            if phrases or k == 0:  # the names' record always stands, the others when they have phrases
+                recs.append(_rec("MUSCLE", m.id, kind, phrases, group=m.group, region=m.region, **extra))
     for r in lex.muscles.regional:
         recs.append(_rec("REGIONAL", r.id, "exact", expand_names(r.names, [])))
     for region, words in lex.muscles.region_cues.items():

@@ -181,14 +181,14 @@ class ContextAssertion(LexiconComponent):
         # Cue words that are a section's own header ("Plan:") yield to a cue in the text itself
         # ("Plan: continue home stretching" is stretching done before).
         header_cues: set[int] = set()
-        self._header_cues = header_cues
         # A pseudo-cue hides the cues inside it, pattern cues too ("same three muscles as 12/2025").
         pseudo_spans = [
             (h.start, h.end)
             for h in all_hits
             if h.label == "CUE" and h.norm == "PSEUDO" and h.match == "pattern"
         ]
-        self._above_sents: set[int] = set()
+        # Sentences with a back-reference to an earlier paragraph ("the sites above").
+        above_sents: set[int] = set()
         for h in all_hits:
             h.sent = sent_of(h.tok_start)
             idx = bisect.bisect_right(sec_starts, h.start) - 1
@@ -216,7 +216,7 @@ class ContextAssertion(LexiconComponent):
                 anaphora_sents.add(h.sent)
                 anaphora_hits.append(h)
                 if h.norm == "above":
-                    self._above_sents.add(h.sent)
+                    above_sents.add(h.sent)
         for lst in blockers.values():
             lst.sort()
         for lst in currents.values():
@@ -231,8 +231,9 @@ class ContextAssertion(LexiconComponent):
         lead_cats: set[str] | None = None
         lead_restricted: set[tuple[str, frozenset[str]]] = set()
         sent_last_tok: dict[int, int] = {}
-        spaces = token_table(doc).is_space
-        tok_texts = token_table(doc).text
+        table = token_table(doc)
+        spaces = table.is_space
+        tok_texts = table.text
         for i, sid in enumerate(sent_ids):
             if not spaces[i]:
                 sent_last_tok[sid] = i
@@ -301,10 +302,11 @@ class ContextAssertion(LexiconComponent):
                 line_ids,
                 inherited.get(t.sent, set())
                 | {cat for cat, labels in inherited_for.get(t.sent, ()) if t.label in labels},
+                header_cues,
             )
-        self._anaphora(targets, cues, anaphora_sents, sent_ids, para_ids)
+        self._anaphora(targets, cues, anaphora_sents, above_sents, para_ids)
         self._clause_anaphora(targets, cues, anaphora_hits, blockers)
-        self._colon_list(targets, token_table(doc).text, blockers)
+        self._colon_list(targets, tok_texts, blockers)
         return doc
 
     # -- scope -------------------------------------------------------------------------------------
@@ -345,10 +347,10 @@ class ContextAssertion(LexiconComponent):
         currents: list[int],
         line_ids: list[int],
         inherited: set[str],
+        header_cues: set[int],
     ) -> None:
         best: dict[str, tuple[int, Hit]] = {}
         from_header: dict[str, tuple[int, Hit]] = {}
-        header_cues = getattr(self, "_header_cues", ())
         for cue in cues:
             if cue.tok_start < t.tok_end and t.tok_start < cue.tok_end:
                 continue
@@ -396,20 +398,20 @@ class ContextAssertion(LexiconComponent):
         targets: list[Hit],
         cues: dict[int, list[Hit]],
         anaphora_sents: set[int],
-        sent_ids: list[int],
+        above_sents: set[int],
         para_ids: list[int],
     ) -> None:
         reach = self.data["anaphora_reach"]
         muscle_sents = {t.sent for t in targets if t.label in ("MUSCLE", "REGIONAL")}
         for s in anaphora_sents:
-            if s in muscle_sents and s not in self._above_sents:
+            if s in muscle_sents and s not in above_sents:
                 continue
             inj = [c for c in cues.get(s, []) if c.norm == "INJECTION"]
             if not inj or any(c.norm in ASSERTION_CATEGORIES for c in cues.get(s, [])):
                 continue
             para = para_ids[inj[0].tok_start]
             # "TPI to the 3 sites above": the muscles of the paragraphs before (the exam) are meant.
-            above = s in self._above_sents
+            above = s in above_sents
             lo = s - (self.data["anaphora_above_reach"] if above else reach)
             for t in targets:
                 if (

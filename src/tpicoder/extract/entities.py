@@ -103,18 +103,24 @@ _UPPER = re.compile(r"[^A-Z]+")
 _LETTER = re.compile(r"[^A-Za-z]+")
 
 
-def is_mostly_caps(text: str, threshold: float = 0.8) -> bool:
-    """Tell whether letters are mostly capitals (a note typed in ALL CAPS)."""
-    sample = text[:4000]
-    letters = len(_LETTER.sub("", sample))
-    return bool(letters) and len(_UPPER.sub("", sample)) / letters >= threshold
+# A note typed in ALL CAPS has at least this share of capitals; one typed without them at most this
+# share (of at least NO_CAPS_MIN_LETTERS letters).
+ALL_CAPS_SHARE = 0.8
+NO_CAPS_SHARE = 0.02
+NO_CAPS_MIN_LETTERS = 40
 
 
-def is_mostly_lower(text: str, threshold: float = 0.02) -> bool:
-    """Tell whether a note is typed (almost) without capitals."""
+def letter_case(text: str) -> tuple[bool, bool]:
+    """Tell whether a note is typed mostly in capitals, and whether (almost) without them.
+
+    Read from the first 4,000 characters.
+    """
     sample = text[:4000]
     letters = len(_LETTER.sub("", sample))
-    return letters >= 40 and len(_UPPER.sub("", sample)) / letters <= threshold
+    if not letters:
+        return False, False
+    share = len(_UPPER.sub("", sample)) / letters
+    return share >= ALL_CAPS_SHARE, letters >= NO_CAPS_MIN_LETTERS and share <= NO_CAPS_SHARE
 
 
 class EntityMatcher(LexiconComponent):
@@ -192,10 +198,11 @@ class EntityMatcher(LexiconComponent):
         text = doc_text(doc)
         table = token_table(doc)
         idx, toks = table.idx, table.text
-        caps = is_mostly_caps(text) if self._caps else False
+        all_caps, no_caps = letter_case(text)
+        caps = all_caps if self._caps else False
         found_labels: set[str] = set()
         matchers = [self._lower, self._orth]
-        if is_mostly_lower(text):
+        if no_caps:
             matchers.append(self._lowercase_sides)
         for matcher in matchers:
             for match_id, start, end in matcher(doc):

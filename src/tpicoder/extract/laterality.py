@@ -142,7 +142,7 @@ def _side_headings(
                 m.side = headings[above]
                 rule[mi] = "side_heading"
                 break
-            if above + 1 in blank_before or (above in line_tokens and above + 1 in blank_before):
+            if above + 1 in blank_before:
                 break
 
 
@@ -369,26 +369,21 @@ def grid_sides(
     as "bilateral"); a row whose boxes are all empty is not injected; a checked row under a header
     naming an injection ("Muscles injected  L  R") is injected.
     """
+    if not muscles:
+        return
+    # Built once per note: any box, and a box preceded by its side word ("L [X]").
+    any_box = re.compile(f"{checked.pattern}|{unchecked.pattern}")
+    labelled_box = re.compile(rf"(?i)\b([a-z/]{{1,9}})\s*[:.]?\s*({checked.pattern}|{unchecked.pattern})")
+    words = {w.lower(): side for w, side in side_words.items()}
     for m in muscles:
         amount_grid = False
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end < 0 else line_end
         rest = text[m.end : line_end]
         # "[X] Trapezius ...... L [X]  R [X]": each box labelled with its side on the row itself.
-        labelled = _labelled_boxes(rest, checked, unchecked, side_words)
+        labelled = _labelled_boxes(rest, labelled_box, checked, any_box, words)
         if labelled is not None:
-            marked = {side for side, is_checked in labelled if is_checked}
-            if not marked:
-                m.injected = False
-                m.assertion = "negated"
-                m.attrs = {**m.attrs, "side_rule": "grid_empty"}
-            else:
-                m.side = (
-                    "bilateral"
-                    if {"left", "right"} <= marked or "bilateral" in marked
-                    else next(iter(marked))
-                )
-                m.attrs = {**m.attrs, "side_rule": "grid_row"}
+            _mark_row(m, {side for side, is_checked in labelled if is_checked}, "grid_row")
             continue
         # "[X] Trapezius (upper)   [X]   [X]": a qualifier after the name is no cell.
         rest = _QUALIFIER.sub(lambda q: " " * len(q.group(0)), rest, count=1)
@@ -396,7 +391,7 @@ def grid_sides(
             [(x.start(), True) for x in checked.finditer(rest)]
             + [(x.start(), False) for x in unchecked.finditer(rest)]
         )
-        if len(boxes) < 2 or re.sub(f"{checked.pattern}|{unchecked.pattern}", "", rest).strip(" \t|:-"):
+        if len(boxes) < 2 or any_box.sub("", rest).strip(" \t|:-"):
             # Amount grid: "Frontalis   5 U   5 U" under "Site   R   L".
             cells = [c.strip() for c in _CELL_SPLIT.split(rest.strip())]
             # Every cell must be an amount or an explicit "none" marker, and at least one an amount.
@@ -416,34 +411,37 @@ def grid_sides(
         if amount_grid and len(header_words - set(side_words)) > _AMOUNT_HEADER_LABEL_WORDS:
             continue
         marked = {header[k] for k, (_, is_checked) in enumerate(boxes) if is_checked}
-        if not marked:
-            m.injected = False
-            m.assertion = "negated"
-            m.attrs = {**m.attrs, "side_rule": "grid_empty"}
-            continue
-        m.side = "bilateral" if {"left", "right"} <= marked or "bilateral" in marked else next(iter(marked))
-        m.attrs = {**m.attrs, "side_rule": "grid"}
-        if m.assertion == "present" and injection_words & header_words:
+        _mark_row(m, marked, "grid")
+        if marked and m.assertion == "present" and injection_words & header_words:
             m.injected = True
 
 
+def _mark_row(m: Hit, marked: set[str], how: str) -> None:
+    """Give a grid row's muscle the sides its checked boxes name; with none checked it was not injected."""
+    if not marked:
+        m.injected = False
+        m.assertion = "negated"
+        m.attrs = {**m.attrs, "side_rule": "grid_empty"}
+        return
+    m.side = "bilateral" if {"left", "right"} <= marked or "bilateral" in marked else next(iter(marked))
+    m.attrs = {**m.attrs, "side_rule": how}
+
+
 def _labelled_boxes(
-    rest: str, checked: re.Pattern[str], unchecked: re.Pattern[str], side_words: dict[str, str]
+    rest: str,
+    labelled_box: re.Pattern[str],
+    checked: re.Pattern[str],
+    any_box: re.Pattern[str],
+    words: dict[str, str],
 ) -> list[tuple[str, bool]] | None:
     """Boxes each preceded by a side word on the row ("L [X]  R [ ]"), or None when the row has none."""
-    words = {w.lower(): side for w, side in side_words.items()}
-    box = re.compile(rf"(?i)\b([a-z/]{{1,9}})\s*[:.]?\s*({checked.pattern}|{unchecked.pattern})")
     found = []
-    for mm in box.finditer(rest):
+    for mm in labelled_box.finditer(rest):
         side = words.get(mm.group(1).lower())
         if side is None:
             return None
         found.append((side, checked.fullmatch(mm.group(2)) is not None))
-    return (
-        found
-        if len(found) >= 1 and len(found) == len(checked.findall(rest)) + len(unchecked.findall(rest))
-        else None
-    )
+    return found if found and len(found) == len(any_box.findall(rest)) else None
 
 
 _GRID_HEADER_REACH = 12  # lines above a row searched for its header

@@ -158,12 +158,12 @@ def find_copied_blocks(
     pos = 0
     while (m := start_re.search(text, pos)) is not None:
         # The block opens at the start of the line the marker stands on.
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_start = _line_start(text, m.start())
         body = text.find("\n", m.end())
         if body < 0:
             break
         closing = end_re.search(text, body) if end_re is not None else None
-        blank = re.compile(r"\n[ \t]*\n").search(text, body)
+        blank = _BLANK_LINE.search(text, body)
         if closing is not None and (
             blank is None or closing.start() <= blank.start() or _only_block(text, body, closing.start())
         ):
@@ -180,10 +180,19 @@ def _only_block(text: str, start: int, end: int) -> bool:
     return all(not line.strip() or line[:1] in " \t" for line in text[start:end].split("\n")[1:])
 
 
+def _line_start(text: str, pos: int) -> int:
+    """Return the offset where the line of ``pos`` starts."""
+    return text.rfind("\n", 0, pos) + 1
+
+
+def _line_lead(text: str, pos: int) -> str:
+    """Return what stands on the line of ``pos`` before it."""
+    return text[_line_start(text, pos) : pos]
+
+
 def _indented(text: str, pos: int) -> bool:
     """Tell whether the header at ``pos`` is indented or bulleted (a sub-header)."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    lead = text[line_start:pos]
+    lead = _line_lead(text, pos)
     return bool(lead) and not lead.strip(" \t-*•>")
 
 
@@ -245,9 +254,8 @@ def find_sections(
         if item[2] == "exam_or_procedure":
             # "Exam: ... bilaterally. Muscles: L masseter taut band": inside an exam paragraph, a
             # sub-heading of the exam; at the start of a line it opens the procedure list.
-            line_start = text.rfind("\n", 0, item[0]) + 1
             if merged and merged[-1][2] == "exam":
-                if text[line_start : item[0]].strip():
+                if _line_lead(text, item[0]).strip():
                     continue
                 # At a line's start it opens the procedure list only when its block ticks boxes
                 # ("Muscles:  [X] Trapezius  [ ] Levator") or records the injection (needle,

@@ -52,10 +52,6 @@ _JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
 _TAKES_BACK = re.compile(r"(?i)\bnot\b|n't|except|exclud|sparing")
 _REASON_HEADING = re.compile(r"(?i)(?:why|reason|rationale|indication)\b")
 
-# A bare procedure name ("TPI") is earlier care when a date stands this close to it in its sentence.
-DATED_CUES = frozenset({"dated_event", "dated_partial"})
-DATED_REACH = 40
-
 
 class FindingsBuilder:
     """Turns the hits of one Doc into Findings. Regional ids are resolved here."""
@@ -370,7 +366,7 @@ class FindingsBuilder:
             if (
                 h.norm == "dry_needling"
                 and self.kind == "needling"
-                and (not cued_of(h) or h.cue.rule_id == "hist_ongoing")
+                and (not cued_of(h) or h.cue.rule_id in self.config.ongoing_cues)
             ):
                 continue
             cued = cued_of(h)
@@ -411,11 +407,12 @@ class FindingsBuilder:
 
     def _dated_beside(self, h: Hit) -> bool:
         """Tell whether an earlier date stands beside ``h`` in its sentence ("Had TPI 06/2025")."""
+        reach = self.config.dated_reach
         return any(
             c.norm == "HISTORICAL"
-            and c.rule_id in DATED_CUES
+            and c.rule_id in self.config.dated_cues
             and c.sent == h.sent
-            and (0 <= c.start - h.end <= DATED_REACH or 0 <= h.start - c.end <= DATED_REACH)
+            and (0 <= c.start - h.end <= reach or 0 <= h.start - c.end <= reach)
             for c in self.of("CUE")
         )
 
@@ -534,6 +531,9 @@ class FindingsConfig:
     other_side_reach: int = 300
     retracting_cues: frozenset[str] = frozenset()
     same_visit_phrases: frozenset[str] = frozenset()
+    dated_cues: frozenset[str] = frozenset()
+    dated_reach: int = 40
+    ongoing_cues: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=4)
@@ -549,6 +549,9 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         members={m.id: list(m.members) for m in lex.muscles.entries if m.members},
         history_only_cues=frozenset(lex.treatments.history_only_cues),
         same_visit_phrases=frozenset(w.lower() for w in lex.treatments.same_visit_phrases),
+        dated_cues=frozenset(lex.treatments.dated_cues),
+        dated_reach=lex.treatments.dated_reach,
+        ongoing_cues=frozenset(lex.treatments.ongoing_cues),
         diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
         diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
         diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
