@@ -137,6 +137,10 @@ class ContextAssertion(LexiconComponent):
             "list_lead_reach": lex.settings.context["list_lead_reach"],
             "max_scopes": sorted({r.max_scope for r in lex.cues.rules if r.max_scope}),
             "longest_cue": max(len(p.split()) for r in lex.cues.rules for p in r.phrases) * 3,
+            # Where one phrase belongs to several rules of a category, the rule written first in the
+            # lexicon stands for it (context_cues.yaml, then the CUE rules of patterns.yaml).
+            "rule_order": [r.id for r in lex.cues.rules]
+            + [r.id for r in lex.patterns.rules if r.label == "CUE"],
         }
 
     def compile(self) -> None:
@@ -147,6 +151,9 @@ class ContextAssertion(LexiconComponent):
         self.longest_cue = self.data.get("longest_cue", 1)
         # Below this many cues in a sentence a plain scan is cheaper than bisecting.
         self.window_from = 2 * self.max_reach
+        order = self.data.get("rule_order", [])
+        self.rule_rank = {rule_id: k for k, rule_id in enumerate(order)}
+        self.unranked = len(order)
 
     def __call__(self, doc: Doc) -> Doc:
         """Annotate the target hits of ``doc`` in place."""
@@ -309,6 +316,9 @@ class ContextAssertion(LexiconComponent):
         self._colon_list(targets, tok_texts, blockers)
         return doc
 
+    def _rank(self, cue: Hit) -> int:
+        return self.rule_rank.get(cue.rule_id, self.unranked)
+
     # -- scope -------------------------------------------------------------------------------------
     def _governs(
         self, cue: Hit, t: Hit, blockers: list[int], currents: list[int], line_ids: list[int]
@@ -355,8 +365,22 @@ class ContextAssertion(LexiconComponent):
             if cue.tok_start < t.tok_end and t.tok_start < cue.tok_end:
                 continue
             dist = self._governs(cue, t, blockers, currents, line_ids)
+            if dist is None:
+                continue
             pool = from_header if id(cue) in header_cues else best
-            if dist is not None and (cue.norm not in pool or dist < pool[cue.norm][0]):
+            known = pool.get(cue.norm)
+            # Nearest first. One phrase in two rules of a category ("had": history in general and
+            # history of a treatment) is one cue twice: the rule written first in the lexicon stands
+            # for it, never the order the matcher happened to return the two in.
+            if (
+                known is None
+                or dist < known[0]
+                or (
+                    dist == known[0]
+                    and (cue.tok_start, cue.tok_end) == (known[1].tok_start, known[1].tok_end)
+                    and self._rank(cue) < self._rank(known[1])
+                )
+            ):
                 pool[cue.norm] = (dist, cue)
         if from_header and not any(cat in best for cat in ASSERTION_CATEGORIES):
             best.update({k: v for k, v in from_header.items() if k not in best})

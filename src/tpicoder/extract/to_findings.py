@@ -49,7 +49,6 @@ _LIVE = ("present",)
 
 
 _JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
-_TAKES_BACK = re.compile(r"(?i)\bnot\b|n't|except|exclud|sparing")
 _REASON_HEADING = re.compile(r"(?i)(?:why|reason|rationale|indication)\b")
 
 
@@ -199,8 +198,6 @@ class FindingsBuilder:
                 r.assertion == "negated"
                 and r.cue is not None
                 and r.cue.rule_id in self.config.retracting_cues
-                # "was NOT injected", "with the exception of"; not "sciatic nerve identified and avoided"
-                and _TAKES_BACK.search(self.text, r.cue.start, r.cue.end)
             ):
                 continue
             muscle = r.attrs.get("resolved", r.norm)
