@@ -15,6 +15,7 @@ sentence that names no muscle points back to it ("Both were injected").
 from __future__ import annotations
 
 import bisect
+import itertools
 from typing import Any
 
 from spacy.language import Language
@@ -189,11 +190,14 @@ class ContextAssertion(LexiconComponent):
         # ("Plan: continue home stretching" is stretching done before).
         header_cues: set[int] = set()
         # A pseudo-cue hides the cues inside it, pattern cues too ("same three muscles as 12/2025").
-        pseudo_spans = [
+        # Kept as starts with the furthest end reached so far, to test containment by bisection.
+        pseudo_spans = sorted(
             (h.start, h.end)
             for h in all_hits
             if h.label == "CUE" and h.norm == "PSEUDO" and h.match == "pattern"
-        ]
+        )
+        pseudo_starts = [a for a, _ in pseudo_spans]
+        pseudo_reach = list(itertools.accumulate((b for _, b in pseudo_spans), max))
         # Sentences with a back-reference to an earlier paragraph ("the sites above").
         above_sents: set[int] = set()
         for h in all_hits:
@@ -202,16 +206,20 @@ class ContextAssertion(LexiconComponent):
             h.section = sections[idx].kind if idx >= 0 else "unknown"
             if h.label == "CUE":
                 cat = h.norm
-                if cat != "PSEUDO" and any(a <= h.start and h.end <= b for a, b in pseudo_spans):
-                    continue
+                if cat != "PSEUDO" and pseudo_spans:
+                    k = bisect.bisect_right(pseudo_starts, h.start) - 1
+                    if k >= 0 and pseudo_reach[k] >= h.end:
+                        continue
+                # Sections follow one another and each opens with its header: only the section the
+                # cue stands in can hold it in its header.
+                in_header = idx >= 0 and sections[idx].header_start <= h.start < sections[idx].header_end
                 if h.match == "pattern" and (
-                    (service_dates and dates_in(str(h.value)) & service_dates)
-                    or any(sec.header_start <= h.start < sec.header_end for sec in sections)
+                    (service_dates and dates_in(str(h.value)) & service_dates) or in_header
                 ):
                     continue
                 if cat == "NEGATED" and any(t in outcome_toks for t in range(h.tok_start, h.tok_end)):
                     continue
-                if any(sec.header_start <= h.start < sec.header_end for sec in sections):
+                if in_header:
                     header_cues.add(id(h))
                 if cat == "TERMINATE":
                     blockers.setdefault(h.sent, []).append(h.tok_start)

@@ -309,12 +309,15 @@ def assign_sides(
             m.side = next(iter(known[m.norm]))
             rule[mi] = "same_muscle"
     # 6. a side written once in the section, or in a side field of the note.
+    free_starts = [s.tok_start for s in free]  # free and muscles are in text order
     for lo, hi in sections:
-        vals = {s.norm for s in free if lo <= s.tok_start < hi}
+        in_section = free[bisect.bisect_left(free_starts, lo) : bisect.bisect_left(free_starts, hi)]
+        vals = {s.norm for s in in_section}
         if len(vals) != 1:
             continue
-        for mi, m in enumerate(muscles):
-            if m.side is None and m.injected and lo <= m.tok_start < hi:
+        for mi in range(bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)):
+            m = muscles[mi]
+            if m.side is None and m.injected:
                 m.side = next(iter(vals))
                 rule[mi] = "section"
     field_vals = {s.norm for s in free if _line_label(tokens, line_ids, s.tok_start) in side_fields}

@@ -105,6 +105,9 @@ def bind_quantities(
     for s in substances:
         s.attrs = {**s.attrs, "quantity_hits": []}
     index = NearestIndex(substances)
+    by_sent: dict[int, list[Hit]] = {}
+    for s in substances:
+        by_sent.setdefault(sent_ids[s.tok_start], []).append(s)
     totals = []
     for q in quantities:
         if q.label != "CONCENTRATION" and _is_total(q, tokens, sent_ids):
@@ -127,7 +130,7 @@ def bind_quantities(
 
         best = index.nearest(q, sent_ids, max_gap, cost)
         if best is None and q.label != "CONCENTRATION":
-            best = _lead_substance(q, substances, sent_ids, list_lead or {})
+            best = _lead_substance(q, by_sent, sent_ids, list_lead or {})
         if best is not None:
             best.attrs["quantity_hits"].append(q)
     for s in substances:
@@ -137,7 +140,7 @@ def bind_quantities(
         kind = "volume" if _unit(q) == "mL" else "dose"
         # By drug, not by mention: "Naropin (ropivacaine) 0.5% 4 mL" already has its volume.
         stated = {s.norm for s in injected if s.attrs.get(kind) is not None}
-        same = [s for s in injected if sent_ids[s.tok_start] == sent_ids[q.tok_start]]
+        same = [s for s in by_sent.get(sent_ids[q.tok_start], ()) if s.injected]
         for s in same or injected:
             if s.norm not in stated:
                 stated.add(s.norm)
@@ -146,7 +149,7 @@ def bind_quantities(
 
 
 def _lead_substance(
-    q: Hit, substances: list[Hit], sent_ids: Sequence[int], list_lead: dict[int, int]
+    q: Hit, by_sent: dict[int, list[Hit]], sent_ids: Sequence[int], list_lead: dict[int, int]
 ) -> Hit | None:
     """Return the one injectate a list's lead names ("3% mepivacaine plain:" over "R masseter 1.0 mL").
 
@@ -155,7 +158,7 @@ def _lead_substance(
     lead = list_lead.get(sent_ids[q.tok_start])
     if lead is None:
         return None
-    named = [s for s in substances if sent_ids[s.tok_start] == lead]
+    named = by_sent.get(lead, [])
     return named[0] if len({s.norm for s in named}) == 1 else None
 
 
