@@ -286,6 +286,8 @@ def test_examined_negated_planned_earlier_muscles_not_injected(text, absent):
 
 SUBSTANCE_CASES = [
     ("Procedure: L trapezius injected with 1% lidocaine 5 cc.", "lidocaine", "1%", None, (5.0, "mL")),
+    # Accented spellings read as plain ones; evidence keeps the note's own letters.
+    ("Procédure: L trapezius injected with 1% lidocaïne 2 mL.", "lidocaine", "1%", None, (2.0, "mL")),
     ("Procedure: L trapezius injected with Kenalog 40 mg.", "triamcinolone", None, (40.0, "mg"), None),
     (
         "Procedure: L trapezius injected with 40mg/ml triamcinolone 1 mL.",

@@ -1,54 +1,67 @@
 r"""Reading note files and preparing text for the tokenizer, without moving any offset.
 
 Offsets are always into the text as given. The tokenizer instead sees a same-length copy in which
-exotic spaces (no-break, thin, ideographic), carriage returns and unicode dashes are replaced by
-their ASCII forms, character for character, so "left\u00a0trapezius" tokenizes like
+exotic spaces (no-break, thin, ideographic), carriage returns, unicode dashes and accented Latin
+letters are replaced by their ASCII forms, character for character, so "left\u00a0trapezius" tokenizes like
 "left trapezius" and every offset still points into the original.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from tpicoder.errors import InputError
 
-_TRANSLATE = str.maketrans(
-    {
-        "\u00a0": " ",
-        "\u2007": " ",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u200a": " ",
-        "\u2002": " ",
-        "\u2003": " ",
-        "\u3000": " ",
-        "\r": " ",
-        "\u2010": "-",
-        "\u2011": "-",
-        "\u2012": "-",
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2212": "-",
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u00ad": " ",
-        "\ufeff": " ",
-        "\u200b": " ",
-        "\x0b": " ",
-        "\x0c": "\n",
-        "\u2028": "\n",
-        "\u2029": "\n",
-        "\x85": "\n",
-    }
-)
+_SPACES_AND_DASHES = {
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\u200a": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u3000": " ",
+    "\r": " ",
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2212": "-",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u00ad": " ",
+    "\ufeff": " ",
+    "\u200b": " ",
+    "\x0b": " ",
+    "\x0c": "\n",
+    "\u2028": "\n",
+    "\u2029": "\n",
+    "\x85": "\n",
+}
+
+
+def _accent_free() -> dict[str, str]:
+    """Latin letters with accents, each to its plain letter ("lidocaïne" reads as "lidocaine")."""
+    out = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFKD", char)[:1]
+        if base != char and base.isascii() and base.isalpha() and len(base.lower()) == 1:
+            out[char] = base
+    return out
+
+
+_TRANSLATE = str.maketrans({**_SPACES_AND_DASHES, **_accent_free()})
 BINARY_SNIFF = 8192
 
 
 def tokenizer_view(text: str) -> str:
-    """Return a same-length copy of ``text`` with spaces, dashes and quotes in ASCII form."""
+    """Return a same-length copy of ``text``: spaces, dashes, quotes and accented letters in ASCII form."""
     return text.translate(_TRANSLATE)
 
 
