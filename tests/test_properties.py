@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import assert_offsets
 from tpicoder.api import analyze
+from tpicoder.schema import NoteResult
 
 WORDS = [
     "left",
@@ -70,7 +71,10 @@ WORDS = [
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(WORDS), max_size=60).map(" ".join))
 def test_offsets_exact_on_note_like_text(text):
-    assert_offsets(analyze(text), text)
+    result = analyze(text)
+    assert_offsets(result, text)
+    # Mentions and evidence are built without validation: they must still pass it.
+    assert NoteResult.model_validate_json(result.model_dump_json()) == result
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

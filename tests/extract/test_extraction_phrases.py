@@ -213,7 +213,41 @@ MUSCLE_CASES = [
         "Under ultrasound guidance, the right anterior scalene was injected with 1 mL.\nImp: Myofascial pain, scalenes, R",
         {("anterior_scalene", "right")},
     ),
+    # Hard-wrapped dictation: a name split over two lines.
+    (
+        "Procedure: after consent and prep with chlorhexidine, trigger points in the left gluteus\n"
+        "medius and the left quadratus lumborum were injected with 1% lidocaine 2 mL each.",
+        {("gluteus_medius", "left"), ("quadratus_lumborum", "left")},
+    ),
+    (
+        "Description: the needle was advanced in-plane and redirected into the left serratus\n"
+        "posterior superior, where 2 mL of 1% lidocaine was injected.",
+        {("serratus_posterior_superior", "left")},
+    ),
+    # A line ending in a name is no wrap into the next word: "scalene\nposterior" is not a muscle.
+    (
+        "Procedure: under ultrasound the left anterior scalene was identified and the left middle scalene\n"
+        "posterior to it. 2 mL of 0.5% lidocaine injected into the anterior and middle scalene.",
+        {("anterior_scalene", "left"), ("middle_scalene", "left")},
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Indication: long-standing buttock pain, worst over the left gluteus\nmedius on palpation", True),
+        # A short line (a typed list) keeps its line break: no name across it.
+        ("Muscles:\nleft gluteus\nmedius", False),
+    ],
+    ids=["wrapped", "short-line"],
+)
+def test_names_across_a_hard_wrap(text, found):
+    from tpicoder.api import analyze
+
+    muscles = [m for m in analyze(text).mentions if m.label == "MUSCLE" and m.normalized == "gluteus_medius"]
+    assert bool(muscles) is found
+    assert all(m.alias == "gluteus medius" for m in muscles)
 
 
 @pytest.mark.parametrize(("text", "expected"), MUSCLE_CASES, ids=[c[0][:50] for c in MUSCLE_CASES])
@@ -470,8 +504,9 @@ def test_icd_codes_as_written_and_guidance_and_em():
         ("HPI: neck pain.\nPHYSICAL EXAM: tender\nProcedure: x", ["history", "exam", "procedure"]),
         ("S: pain\nO: tender\nA: myalgia\nP: TPI", ["history", "exam", "assessment", "plan"]),
         ("Exam: tender. Assessment: myalgia.", ["exam", "assessment"]),
+        ("Indication: pain\n\nDescription: prepped, injected", ["indication", "procedure"]),
     ],
-    ids=["headers", "soap", "inline"],
+    ids=["headers", "soap", "inline", "description"],
 )
 def test_sections_detected(nlp, text, kind):
     from tpicoder.extract.textio import tokenizer_view

@@ -322,7 +322,38 @@ class ContextAssertion(LexiconComponent):
         self._anaphora(targets, cues, anaphora_sents, above_sents, para_ids)
         self._clause_anaphora(targets, cues, anaphora_hits, blockers)
         self._colon_list(targets, tok_texts, blockers)
+        self._earlier_events(targets)
         return doc
+
+    @staticmethod
+    def _earlier_events(targets: list[Hit]) -> None:
+        """A target injected by an event that is itself earlier care is earlier too.
+
+        "Completed 10 PT sessions including 6 sessions of dry needling to the R adductors": the
+        phrase "dry needling" is an injection cue for the adductors and a prior treatment that
+        "Completed" makes historical; the adductors were needled then, not today.
+        """
+        # Not the injection words themselves ("Repeat TPI", "using trigger point injections"): their
+        # history says an earlier one happened, and today's event is written with the same words.
+        earlier = [
+            h
+            for h in targets
+            if h.label == "PRIOR_TX"
+            and h.assertion == "historical"
+            and h.cue is not None
+            and not h.attrs.get("history_only")
+            and h.section != "procedure"
+        ]
+        if not earlier:
+            return
+        for t in targets:
+            cue = t.cue
+            if not t.injected or cue is None or cue.norm != "INJECTION":
+                continue
+            for h in earlier:
+                if h.tok_start < cue.tok_end and cue.tok_start < h.tok_end:
+                    t.assertion, t.injected, t.cue = "historical", False, h.cue
+                    break
 
     def _rank(self, cue: Hit) -> int:
         return self.rule_rank.get(cue.rule_id, self.unranked)

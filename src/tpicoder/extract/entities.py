@@ -49,6 +49,9 @@ _ENTITY_PRIORITY = {
 }
 
 
+# A line at least this long before a line break that splits a phrase is read as a hard wrap.
+WRAP_MIN_LINE = 40
+
 # Regex cues govern both ways with the default scope.
 _PATTERN_CUE: dict[str, Any] = {
     "direction": "bidirectional",
@@ -204,33 +207,41 @@ class EntityMatcher(LexiconComponent):
         matchers = [self._lower, self._orth]
         if no_caps:
             matchers.append(self._lowercase_sides)
-        for matcher in matchers:
-            for match_id, start, end in matcher(doc):
-                rec = self._records[match_id]
-                start_char, end_char = idx[start], idx[end - 1] + len(toks[end - 1])
-                surface = text[start_char:end_char]
-                if (
-                    caps
-                    and rec["case_sensitive"]
-                    and surface in self._caps
-                    and not self._caps_context(doc, start, end, surface)
-                ):
-                    continue
-                if rec.get("needs_side") and not self._after_side(table, start):
-                    continue
-                hit = Hit(
-                    rec["label"],
-                    start_char,
-                    end_char,
-                    start,
-                    end,
-                    norm=rec["id"],
-                    match=rec["kind"],
-                    alias=surface.lower(),
-                    rule_id=rec["rule"],
-                    attrs=rec,
-                )
-                by_layer.setdefault(LAYERS[rec["label"]], []).append(hit)
+        matches = [m for matcher in matchers for m in matcher(doc)]
+        if "\n" in text:
+            # A phrase split by a wrap counts only where its words matched nothing on their own:
+            # "middle scalene\nposterior." is not the posterior scalene.
+            taken = {k for _, a, b in matches for k in range(a, b)}
+            matches += [
+                m for m in self._across_wraps(doc, table, text) if taken.isdisjoint(range(m[1], m[2]))
+            ]
+        for match_id, start, end in matches:
+            rec = self._records[match_id]
+            start_char, end_char = idx[start], idx[end - 1] + len(toks[end - 1])
+            surface = text[start_char:end_char]
+            if (
+                caps
+                and rec["case_sensitive"]
+                and surface in self._caps
+                and not self._caps_context(doc, start, end, surface)
+            ):
+                continue
+            if rec.get("needs_side") and not self._after_side(table, start):
+                continue
+            hit = Hit(
+                rec["label"],
+                start_char,
+                end_char,
+                start,
+                end,
+                norm=rec["id"],
+                match=rec["kind"],
+                # a phrase split by a wrap is named as if written on one line
+                alias=" ".join(surface.lower().split()) if "\n" in surface else surface.lower(),
+                rule_id=rec["rule"],
+                attrs=rec,
+            )
+            by_layer.setdefault(LAYERS[rec["label"]], []).append(hit)
         out = hits(doc)
         for layer, items in by_layer.items():
             kept = longest_first(items, _ENTITY_PRIORITY if layer == "entity" else None)
@@ -336,6 +347,40 @@ class EntityMatcher(LexiconComponent):
             rule_id="muscle_coordinated",
             attrs=rec,
         )
+
+    def _across_wraps(self, doc: Doc, table: Any, text: str) -> list[tuple[int, int, int]]:
+        """Phrase matches that a hard line wrap splits ("left gluteus\nmedius").
+
+        A wrap is a single line break between two words, after a line of at least
+        :data:`WRAP_MIN_LINE` characters (a typed list keeps short lines). The words are matched
+        again with the wraps read as spaces; only matches that cross a wrap are returned, as
+        ``(match_id, start, end)`` token indices of ``doc``.
+        """
+        lower, is_space, idx = table.lower, table.is_space, table.idx
+        wraps = set()
+        for i in range(1, len(lower) - 1):
+            if (
+                is_space[i]
+                and lower[i].count("\n") == 1
+                and table.is_alpha[i - 1]
+                and table.is_alpha[i + 1]
+                and idx[i] - (text.rfind("\n", 0, idx[i]) + 1) >= WRAP_MIN_LINE
+            ):
+                wraps.add(i)
+        if not wraps:
+            return []
+        view = doc.text
+        keep = [i for i in range(len(lower)) if i not in wraps]
+        words = [view[idx[i] : idx[i] + len(lower[i])] for i in keep]
+        spaces = [bool(table.whitespace[i]) or i + 1 in wraps for i in keep]
+        joined = Doc(doc.vocab, words=words, spaces=spaces)
+        out = []
+        for matcher in (self._lower, self._orth):
+            for match_id, start, end in matcher(joined):
+                first, last = keep[start], keep[end - 1]
+                if last - first != end - 1 - start:
+                    out.append((match_id, first, last + 1))
+        return out
 
     def _after_side(self, table: Any, start: int) -> bool:
         """Tell whether the token before ``start`` (spaces skipped) is a side word ("L", "rt", "bilat")."""
