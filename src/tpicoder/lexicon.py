@@ -220,6 +220,7 @@ class CueLexicon(_Versioned):
     anaphora_above_reach: int = 12
     non_terminal_abbreviations: list[str] = Field(default_factory=list)
     retracting_rules: list[str] = Field(default_factory=list)
+    amount_rules: list[str] = Field(default_factory=list)
 
 
 class PatternRule(_Record):

@@ -213,21 +213,50 @@ MUSCLE_CASES = [
         "Under ultrasound guidance, the right anterior scalene was injected with 1 mL.\nImp: Myofascial pain, scalenes, R",
         {("anterior_scalene", "right")},
     ),
+    # An amount drawn up beside the muscles reports the injection with no verb.
+    (
+        "f/u TPI\npt here for repeat TPI, last one 3/2025 gave ~60% relief x 2 mo\n"
+        "bilat traps + bilat levator scap, 1% lido 8cc total (2cc/muscle)\ntol well, no cx",
+        {
+            ("trapezius", "left"),
+            ("trapezius", "right"),
+            ("levator_scapulae", "left"),
+            ("levator_scapulae", "right"),
+        },
+    ),
+    # A group in the title names the members listed below: no site of its own.
+    (
+        "US-GUIDED TRIGGER POINT INJECTION - LEFT SCALENES\nDate: 07/22/2025\n\n"
+        "Technique: linear probe, in-plane.\n - L anterior scalene: 1.5 mL 0.5% lidocaine\n"
+        " - L middle scalene: 1.5 mL 0.5% lidocaine",
+        {("anterior_scalene", "left"), ("middle_scalene", "left")},
+    ),
+    (
+        "Previous therapy: physiotherapy, ibuprofen.\n\nTherapy today: trigger point infiltration\n"
+        " - M. trapezius (pars descendens), left: 2 ml mepivacaine 1 %\n"
+        " - M. splenius capitis, right: 1 ml mepivacaine 1 %",
+        {("trapezius", "left"), ("splenius_capitis", "right")},
+    ),
     # Hard-wrapped dictation: a name split over two lines.
     (
-        "Procedure: after consent and prep with chlorhexidine, trigger points in the left gluteus\n"
-        "medius and the left quadratus lumborum were injected with 1% lidocaine 2 mL each.",
+        "Procedure: after informed consent and a prep with chlorhexidine, the trigger points in the\n"
+        "patient's left buttock and flank were marked and the trigger points in the left gluteus\n"
+        "medius and the left quadratus lumborum were injected with 1% lidocaine 2 mL each, no\n"
+        "complications.",
         {("gluteus_medius", "left"), ("quadratus_lumborum", "left")},
     ),
     (
-        "Description: the needle was advanced in-plane and redirected into the left serratus\n"
-        "posterior superior, where 2 mL of 1% lidocaine was injected.",
+        "Description: patient prone, the field prepped and draped, and a linear probe in a sterile\n"
+        "cover used; the needle was advanced in-plane and redirected into the left serratus\n"
+        "posterior superior, where 2 mL of 1% lidocaine was injected with spread in the muscle.",
         {("serratus_posterior_superior", "left")},
     ),
     # A line ending in a name is no wrap into the next word: "scalene\nposterior" is not a muscle.
     (
-        "Procedure: under ultrasound the left anterior scalene was identified and the left middle scalene\n"
-        "posterior to it. 2 mL of 0.5% lidocaine injected into the anterior and middle scalene.",
+        "Procedure: under ultrasound guidance with a linear probe, in the supine position, the left\n"
+        "anterior scalene was identified and the left middle scalene\n"
+        "posterior to it. 2 mL of 0.5% lidocaine injected into the anterior and middle scalene and the\n"
+        "needle withdrawn, no complications, patient tolerated the procedure well.",
         {("anterior_scalene", "left"), ("middle_scalene", "left")},
     ),
 ]
@@ -236,11 +265,18 @@ MUSCLE_CASES = [
 @pytest.mark.parametrize(
     ("text", "found"),
     [
-        ("Indication: long-standing buttock pain, worst over the left gluteus\nmedius on palpation", True),
+        (
+            "Indication: long-standing buttock pain for eight months despite therapy and home\n"
+            "exercise, with a taut band and focal tenderness over the left gluteus\n"
+            "medius on palpation that reproduces the pain she has been describing at work.",
+            True,
+        ),
+        # Two long lines of a terse note are no wrapped paragraph.
+        ("Indication: long-standing buttock pain, worst over the left gluteus\nmedius on palpation", False),
         # A short line (a typed list) keeps its line break: no name across it.
         ("Muscles:\nleft gluteus\nmedius", False),
     ],
-    ids=["wrapped", "short-line"],
+    ids=["wrapped", "unwrapped-note", "short-line"],
 )
 def test_names_across_a_hard_wrap(text, found):
     from tpicoder.api import analyze
@@ -268,6 +304,11 @@ NOT_INJECTED_CASES = [
     (
         "Procedure: TPI to left trapezius. Plan: consider QL injection next visit.",
         ("quadratus_lumborum", "unspecified"),
+    ),
+    (
+        "Completed 10 PT sessions including 6 sessions of dry needling to the R adductors (spring 2025).\n"
+        "Procedure: TPI to left trapezius with 1% lidocaine 2 mL.",
+        ("adductors", "right"),
     ),
     (
         "HPI: left levator scapulae previously injected with 60% relief.\nProcedure: TPI to left trapezius.",

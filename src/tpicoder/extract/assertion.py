@@ -23,7 +23,9 @@ from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.dates import dates_in, latest_date, parse_date
+from tpicoder.extract.entities import letter_case
 from tpicoder.extract.extensions import TARGET_LABELS, Hit, doc_text, hits, register_extensions, token_table
+from tpicoder.extract.textio import hard_wrapped
 from tpicoder.lexicon import ExtractionLexicon
 
 ASSERTION_CATEGORIES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL")
@@ -134,6 +136,7 @@ class ContextAssertion(LexiconComponent):
             "anaphora_reach": lex.cues.anaphora_reach,
             "anaphora_above_reach": lex.cues.anaphora_above_reach,
             "non_terminal": sorted(a.lower() for a in lex.cues.non_terminal_abbreviations),
+            "amount_rules": sorted(lex.cues.amount_rules),
             "wrap_width": lex.settings.context["wrap_width"],
             "list_lead_reach": lex.settings.context["list_lead_reach"],
             "max_scopes": sorted({r.max_scope for r in lex.cues.rules if r.max_scope}),
@@ -154,14 +157,20 @@ class ContextAssertion(LexiconComponent):
         self.window_from = 2 * self.max_reach
         order = self.data.get("rule_order", [])
         self.rule_rank = {rule_id: k for k, rule_id in enumerate(order)}
+        self.amount_rules = frozenset(self.data.get("amount_rules", []))
         self.unranked = len(order)
 
     def __call__(self, doc: Doc) -> Doc:
         """Annotate the target hits of ``doc`` in place."""
         self.ensure_ready()
         all_hits = hits(doc)
+        # In a note typed without capitals every line begins in lower case, so that is no sign of a
+        # wrapped line going on ("...last one 3/2025 gave relief\nbilat traps + bilat levator scap").
+        # Nor is a line break in a note that is not hard-wrapped (see textio.hard_wrapped).
+        text = doc_text(doc)
+        wraps = not letter_case(text)[1] and hard_wrapped(text)
         sent_ids, line_ids, para_ids, colon_end = segment(
-            doc, frozenset(self.data["non_terminal"]), self.data["wrap_width"]
+            doc, frozenset(self.data["non_terminal"]), self.data["wrap_width"] if wraps else 0
         )
         # A date equal to the date of service ("proc (03/10/2026):") is today, not history.
         service_dates = {parse_date(str(h.value)) for h in all_hits if h.label == "DOS"} - {None}
@@ -327,7 +336,7 @@ class ContextAssertion(LexiconComponent):
 
     @staticmethod
     def _earlier_events(targets: list[Hit]) -> None:
-        """A target injected by an event that is itself earlier care is earlier too.
+        """Make a target injected by an event that is itself earlier care earlier too.
 
         "Completed 10 PT sessions including 6 sessions of dry needling to the R adductors": the
         phrase "dry needling" is an injection cue for the adductors and a prior treatment that
@@ -465,11 +474,12 @@ class ContextAssertion(LexiconComponent):
         para_ids: list[int],
     ) -> None:
         reach = self.data["anaphora_reach"]
+        amounts = self.amount_rules
         muscle_sents = {t.sent for t in targets if t.label in ("MUSCLE", "REGIONAL")}
         for s in anaphora_sents:
             if s in muscle_sents and s not in above_sents:
                 continue
-            inj = [c for c in cues.get(s, []) if c.norm == "INJECTION"]
+            inj = [c for c in cues.get(s, []) if c.norm == "INJECTION" and c.rule_id not in amounts]
             if not inj or any(c.norm in ASSERTION_CATEGORIES for c in cues.get(s, [])):
                 continue
             para = para_ids[inj[0].tok_start]
@@ -514,8 +524,8 @@ class ContextAssertion(LexiconComponent):
             b.cue = a.cue
             b.attrs = {**b.attrs, "colon_list": True}
 
-    @staticmethod
     def _clause_anaphora(
+        self,
         targets: list[Hit],
         cues: dict[int, list[Hit]],
         anaphora_hits: list[Hit],
@@ -530,7 +540,11 @@ class ContextAssertion(LexiconComponent):
         """
         for ana in anaphora_hits:
             sent_cues = cues.get(ana.sent, [])
-            inj = [c for c in sent_cues if c.norm == "INJECTION" and c.tok_end <= ana.tok_start]
+            inj = [
+                c
+                for c in sent_cues
+                if c.norm == "INJECTION" and c.tok_end <= ana.tok_start and c.rule_id not in self.amount_rules
+            ]
             if not inj:
                 continue
             event = inj[-1]

@@ -22,6 +22,7 @@ from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
 from tpicoder.extract.regex_scan import AnchoredRegex, anchor_text
+from tpicoder.extract.textio import hard_wrapped
 from tpicoder.lexicon import ExtractionLexicon
 
 LAYERS = {
@@ -208,7 +209,7 @@ class EntityMatcher(LexiconComponent):
         if no_caps:
             matchers.append(self._lowercase_sides)
         matches = [m for matcher in matchers for m in matcher(doc)]
-        if "\n" in text:
+        if "\n" in text and hard_wrapped(text):
             # A phrase split by a wrap counts only where its words matched nothing on their own:
             # "middle scalene\nposterior." is not the posterior scalene.
             taken = {k for _, a, b in matches for k in range(a, b)}
@@ -349,7 +350,7 @@ class EntityMatcher(LexiconComponent):
         )
 
     def _across_wraps(self, doc: Doc, table: Any, text: str) -> list[tuple[int, int, int]]:
-        """Phrase matches that a hard line wrap splits ("left gluteus\nmedius").
+        """Return the phrase matches a hard line wrap splits ("left gluteus / medius").
 
         A wrap is a single line break between two words, after a line of at least
         :data:`WRAP_MIN_LINE` characters (a typed list keeps short lines). The words are matched

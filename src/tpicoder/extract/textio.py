@@ -58,6 +58,22 @@ def _accent_free() -> dict[str, str]:
 
 _TRANSLATE = str.maketrans({**_SPACES_AND_DASHES, **_accent_free()})
 BINARY_SNIFF = 8192
+# A hard-wrapped note has at least this many lines filled to WRAP_FILL of its longest (a word that
+# does not fit goes to the next line, so wrapped lines fall short of the width by up to a word).
+WRAP_FULL_LINES = 3
+WRAP_FILL = 0.8
+
+
+def hard_wrapped(text: str) -> bool:
+    """Tell whether a note looks hard-wrapped: several lines filled to about the same width.
+
+    A tool that wraps text fills line after line to its width. A terse note whose one or two
+    long lines happen to end without punctuation (one line ending "...gave ~60% relief x 2 mo",
+    the next starting "bilat traps") is not wrapped, and its line breaks end sentences.
+    """
+    lengths = [len(line.rstrip()) for line in text.split("\n")]
+    width = max(lengths, default=0)
+    return sum(1 for n in lengths if n >= width * WRAP_FILL) >= WRAP_FULL_LINES
 
 
 def tokenizer_view(text: str) -> str:

@@ -17,6 +17,8 @@ from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorT
 
 # Tokens between a group and its member for the group to be a label ("hamstrings - biceps femoris").
 GROUP_LABEL_GAP = 3
+# A note's title is at most its first this many non-blank lines.
+TITLE_LINES = 2
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
 _MENTION_LABEL = {
     "REGIONAL": "MUSCLE",
@@ -235,6 +237,18 @@ class FindingsBuilder:
             out.append(h)
         return out
 
+    def _title_end(self) -> int:
+        """End of the note's title: its first two non-blank lines, when no section header comes first."""
+        first_section = min((sec.start for sec in self.doc._.tpi_sections or []), default=len(self.text))
+        end, lines = 0, 0
+        while lines < TITLE_LINES and end < len(self.text):
+            nl = self.text.find("\n", end)
+            line_end = len(self.text) if nl < 0 else nl
+            if self.text[end:line_end].strip():
+                lines += 1
+            end = line_end + 1
+        return min(end, first_section)
+
     def _procedure_header_date(self) -> str | None:
         """Return the date written in a procedure section's header ("proc (03/10/2026):"), if any."""
         for sec in self.doc._.tpi_sections or []:
@@ -309,6 +323,21 @@ class FindingsBuilder:
         # A group named with no side after one of its members ("L rhomboid minor ... a shallow angle
         # for the rhomboid") refers back to that member; a group with its own side is a site of its own
         # ("R forearm extensors" beside "R ECRL", "bilateral lumbar paraspinals" beside "R QL").
+        # A group in the note's title ("US-GUIDED TPI - LEFT SCALENES") names what the procedure
+        # below lists by member ("L anterior scalene", "L middle scalene"): it is no site of its own.
+        title_end = self._title_end()
+        for muscle, side in list(kept):
+            if (
+                muscle in self.members
+                and all(e.start < title_end for e in kept[(muscle, side)].evidence)
+                and any(
+                    e.start >= title_end
+                    for mem in self.members[muscle]
+                    if (mem, side) in kept
+                    for e in kept[(mem, side)].evidence
+                )
+            ):
+                del kept[(muscle, side)]
         for muscle, side in list(kept):
             if side == "unspecified" and any(
                 (mem, s) in kept
