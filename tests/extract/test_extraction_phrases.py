@@ -237,6 +237,18 @@ MUSCLE_CASES = [
         " - M. splenius capitis, right: 1 ml mepivacaine 1 %",
         {("trapezius", "left"), ("splenius_capitis", "right")},
     ),
+    # What the needle avoided is named just before "avoided"; the muscle before that was injected.
+    (
+        "P: TPI\n- L hamstrings: 0.5% lidocaine 4 mL, 3 TPs\n"
+        "- L adductor longus: 0.5% lidocaine 2 mL, 1 TP (femoral vessels palpated & avoided, needle directed posteromedially)",
+        {("hamstrings", "left"), ("adductor_longus", "left")},
+    ),
+    # An addendum's correction in the sentence after "dictated in error".
+    (
+        "Procedure: TPIs were performed to the right sternocleidomastoid and right splenius capitis, 2 mL each.\n"
+        "ADDENDUM: Correction to the above: side was dictated in error. Both injections were on the LEFT, not the right.",
+        {("sternocleidomastoid", "left"), ("splenius_capitis", "left")},
+    ),
     # Hard-wrapped dictation: a name split over two lines.
     (
         "Procedure: after informed consent and a prep with chlorhexidine, the trigger points in the\n"
@@ -309,6 +321,14 @@ NOT_INJECTED_CASES = [
         "Completed 10 PT sessions including 6 sessions of dry needling to the R adductors (spring 2025).\n"
         "Procedure: TPI to left trapezius with 1% lidocaine 2 mL.",
         ("adductors", "right"),
+    ),
+    (
+        "Procedure: TPI to left trapezius 2 mL.\n- Manual therapy 10 min: STM to R cervical paraspinals.",
+        ("cervical_paraspinals", "right"),
+    ),
+    (
+        "Procedure: TPI to left trapezius 2 mL.\n- Ther-ex 20 min: chin tucks, doorway pec stretch.",
+        ("pectoralis_major", "unspecified"),
     ),
     (
         "HPI: left levator scapulae previously injected with 60% relief.\nProcedure: TPI to left trapezius.",
@@ -438,6 +458,14 @@ def test_history_patch_and_dosepak_are_treatments_not_injectates():
     assert {"topical_analgesic", "oral_steroid"} <= {p.treatment for p in f.prior_treatments}
 
 
+def test_toxin_awaiting_approval_is_not_injected_today():
+    f = extract(
+        "Procedure: suboccipitals bilateral 1 mL each side. Agent: bupivacaine 0.25%, 4 mL total.\n"
+        "RTC 8 wks or after Botox approval."
+    )
+    assert {s.substance for s in f.substances} == {"bupivacaine"}
+
+
 TREATMENT_CASES = [
     (
         "HPI: failed 8 weeks of PT and ibuprofen.",
@@ -520,8 +548,22 @@ def test_procedure_kind(text, procedure):
         ("Procedure: landmark-based TPI to L trapezius, lidocaine 1 mL. No ultrasound guidance.", None),
         ("Procedure: TPI to L trapezius with lidocaine 1 mL. Thank us for the visit.", None),
         ("Procedure: TPI L trapezius, lidocaine 1 mL.\n   Ultrasound guidance:   [ ] Yes   [X] No", None),
+        (
+            "Procedure: TPI L trapezius, lidocaine 1 mL.\nPlan:\n- If EMG confirms CTS: discuss US-guided "
+            "carpal tunnel injection vs hand surgery referral",
+            None,
+        ),
     ],
-    ids=["capital-ultrasound", "US", "is-used", "fluoro", "negated", "us-word", "no-box-ticked"],
+    ids=[
+        "capital-ultrasound",
+        "US",
+        "is-used",
+        "fluoro",
+        "negated",
+        "us-word",
+        "no-box-ticked",
+        "to-discuss",
+    ],
 )
 def test_guidance_modality(text, modality):
     g = extract(text).guidance

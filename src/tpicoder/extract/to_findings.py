@@ -249,6 +249,15 @@ class FindingsBuilder:
             end = line_end + 1
         return min(end, first_section)
 
+    def _summary_lines(self) -> list[tuple[int, int]]:
+        """Spans that name a procedure rather than its sites: the title, procedure headers' lines."""
+        spans = [(0, self._title_end())]
+        for sec in self.doc._.tpi_sections or []:
+            if sec.kind == "procedure":
+                nl = self.text.find("\n", sec.header_end)
+                spans.append((sec.header_start, len(self.text) if nl < 0 else nl))
+        return spans
+
     def _procedure_header_date(self) -> str | None:
         """Return the date written in a procedure section's header ("proc (03/10/2026):"), if any."""
         for sec in self.doc._.tpi_sections or []:
@@ -325,13 +334,18 @@ class FindingsBuilder:
         # ("R forearm extensors" beside "R ECRL", "bilateral lumbar paraspinals" beside "R QL").
         # A group in the note's title ("US-GUIDED TPI - LEFT SCALENES") names what the procedure
         # below lists by member ("L anterior scalene", "L middle scalene"): it is no site of its own.
-        title_end = self._title_end()
+        # So does one on a procedure header's line ("Procedure: US-guided TPI, right scalene muscles").
+        summaries = self._summary_lines()
+
+        def summary(e: Evidence) -> bool:
+            return any(a <= e.start < b for a, b in summaries)
+
         for muscle, side in list(kept):
             if (
                 muscle in self.members
-                and all(e.start < title_end for e in kept[(muscle, side)].evidence)
+                and all(summary(e) for e in kept[(muscle, side)].evidence)
                 and any(
-                    e.start >= title_end
+                    not summary(e)
                     for mem in self.members[muscle]
                     if (mem, side) in kept
                     for e in kept[(mem, side)].evidence
