@@ -116,6 +116,7 @@ class TreatmentLexicon(_Versioned):
     same_visit_phrases: list[str] = Field(default_factory=list)
     dated_cues: list[str] = Field(default_factory=list)
     dated_reach: int = 40
+    repeat_cues: list[str] = Field(default_factory=list)
     ongoing_cues: list[str] = Field(default_factory=list)
     detail_exempt: list[str] = Field(default_factory=list)
     detail_ids: list[str] = Field(default_factory=list)
@@ -370,10 +371,14 @@ def _check(lex: ExtractionLexicon) -> None:
         rule.compiled()
     rule_ids = {r.id for r in lex.cues.rules} | {r.id for r in lex.patterns.rules if r.label == "CUE"}
     tfile = FILES["treatments"][0]
-    for field in ("history_only_cues", "dated_cues", "ongoing_cues"):
+    for field in ("history_only_cues", "dated_cues", "ongoing_cues", "repeat_cues"):
         for cue_id in getattr(lex.treatments, field):
             if cue_id not in rule_ids:
                 raise LexiconError(tfile, f"{field}: {cue_id!r} is not a cue rule id")
+    for field in ("retracting_rules", "amount_rules"):
+        for cue_id in getattr(lex.cues, field):
+            if cue_id not in rule_ids:
+                raise LexiconError(FILES["cues"][0], f"{field}: {cue_id!r} is not a cue rule id")
     for tid in lex.treatments.detail_ids:
         if tid not in CONTRACT_TREATMENTS:
             raise LexiconError(tfile, f"detail_ids: {tid!r} is not a treatment id")

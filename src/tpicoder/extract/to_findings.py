@@ -48,6 +48,8 @@ _MENTIONED = frozenset(
     }
 )
 _LIVE = ("present",)
+# Sections that recount the visit's reason and history (not its plan or procedure).
+_HISTORY_SECTIONS = frozenset({"history", "indication", "unknown", "exam"})
 
 
 _JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
@@ -395,7 +397,17 @@ class FindingsBuilder:
         out: dict[str, PriorTreatment] = {}
         events = [(e.start, e.end) for e in self.of("DRY_NEEDLING") if e.assertion == "present"]
         for h in self.of("PRIOR_TX"):
-            if h.assertion not in ("present", "historical") or h.attrs.get("detail_of"):
+            if h.attrs.get("detail_of"):
+                continue
+            # "Requests injections again (last ones 2023, elsewhere)": the visit's reason, dated beside.
+            reason_dated = (
+                h.assertion == "hypothetical"
+                and h.attrs.get("history_only")
+                and h.section in _HISTORY_SECTIONS
+                and self._dated_beside(h)
+                and self._dated_beside(h, self.config.repeat_cues)
+            )
+            if h.assertion not in ("present", "historical") and not reason_dated:
                 continue
             # Today's needling ("DRY NEEDLING - PROCEDURE NOTE", "tolerated DN well") is the procedure,
             # not earlier care: in a needling note, dry needling counts as earlier care only with a
@@ -410,8 +422,10 @@ class FindingsBuilder:
             ):
                 continue
             cued = cued_of(h)
-            if h.attrs.get("history_only") and not (
-                cued and (h.cue.rule_id in self.history_only_cues or self._dated_beside(h))
+            if (
+                h.attrs.get("history_only")
+                and not reason_dated
+                and not (cued and (h.cue.rule_id in self.history_only_cues or self._dated_beside(h)))
             ):
                 continue
             # "Myofascial pain R calf, s/p TPI" in the assessment of today's TPI is today's procedure.
@@ -445,12 +459,16 @@ class FindingsBuilder:
             tr.duration = tr.duration or h.attrs.get("duration")
         return list(out.values())
 
-    def _dated_beside(self, h: Hit) -> bool:
-        """Tell whether an earlier date stands beside ``h`` in its sentence ("Had TPI 06/2025")."""
+    def _dated_beside(self, h: Hit, rules: frozenset[str] | None = None) -> bool:
+        """Tell whether an earlier date stands beside ``h`` in its sentence ("Had TPI 06/2025").
+
+        With ``rules``, whether a historical cue of one of those rules does ("repeat", "last one").
+        """
         reach = self.config.dated_reach
+        rules = self.config.dated_cues if rules is None else rules
         return any(
             c.norm == "HISTORICAL"
-            and c.rule_id in self.config.dated_cues
+            and c.rule_id in rules
             and c.sent == h.sent
             and (0 <= c.start - h.end <= reach or 0 <= h.start - c.end <= reach)
             for c in self.of("CUE")
@@ -573,6 +591,7 @@ class FindingsConfig:
     same_visit_phrases: frozenset[str] = frozenset()
     dated_cues: frozenset[str] = frozenset()
     dated_reach: int = 40
+    repeat_cues: frozenset[str] = frozenset()
     ongoing_cues: frozenset[str] = frozenset()
 
 
@@ -591,6 +610,7 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         same_visit_phrases=frozenset(w.lower() for w in lex.treatments.same_visit_phrases),
         dated_cues=frozenset(lex.treatments.dated_cues),
         dated_reach=lex.treatments.dated_reach,
+        repeat_cues=frozenset(lex.treatments.repeat_cues),
         ongoing_cues=frozenset(lex.treatments.ongoing_cues),
         diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
         diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
