@@ -249,6 +249,24 @@ MUSCLE_CASES = [
         "ADDENDUM: Correction to the above: side was dictated in error. Both injections were on the LEFT, not the right.",
         {("sternocleidomastoid", "left"), ("splenius_capitis", "left")},
     ),
+    # Checkbox rows whose boxes are followed by their side, and side columns beside an Injected Y/N.
+    (
+        "Muscles injected:\nTrapezius ........... [x] L  [x] R\nLevator scapulae .... [ ] L  [ ] R\n"
+        "Rhomboid major ...... [ ] L  [x] R\nMedication: Lidocaine 1%   Amount: 1 mL per site",
+        {("trapezius", "left"), ("trapezius", "right"), ("rhomboid_major", "right")},
+    ),
+    (
+        "Procedure: TPI\nMUSCLES\n  Muscle                       Left   Right   Injected   Vol (mL)\n"
+        "  Quadratus lumborum           [ ]    [X]     Y          3\n"
+        "  Gluteus medius               [X]    [X]     Y          2 + 2\n"
+        "  Piriformis                   [X]    [ ]     N          -\n",
+        {("quadratus_lumborum", "right"), ("gluteus_medius", "left"), ("gluteus_medius", "right")},
+    ),
+    (
+        "Procedure: Botox 100 units.\n  Muscle                        Side    Units\n"
+        "  Splenius capitis              R       20\n  Levator scapulae              L       --  (held today)\n",
+        {("splenius_capitis", "right")},
+    ),
     # Hard-wrapped dictation: a name split over two lines.
     (
         "Procedure: after informed consent and a prep with chlorhexidine, the trigger points in the\n"
@@ -325,6 +343,15 @@ NOT_INJECTED_CASES = [
     (
         "Procedure: TPI to left trapezius 2 mL.\n- Manual therapy 10 min: STM to R cervical paraspinals.",
         ("cervical_paraspinals", "right"),
+    ),
+    (
+        "tpi today.\ntender taut band in the left trapezius, referred pain to scapula. serratus post sup\n"
+        "tender too, not injected.\ninjected left trapezius w/ 1% lido 3 ml total, 25g.",
+        ("serratus_posterior_superior", "unspecified"),
+    ),
+    (
+        "Procedure: TPI to left trapezius 2 mL.\nPlan: naproxen 500 mg BID, quad sets/SLR handout.",
+        ("quadriceps", "unspecified"),
     ),
     (
         "Procedure: TPI to left trapezius 2 mL.\n- Ther-ex 20 min: chin tucks, doorway pec stretch.",

@@ -73,15 +73,60 @@ def _wrapped(texts: list[str], spaces: list[bool], idx: list[int], i: int, width
     return idx[i] - line_start >= width and prev not in _SENT_END and not prev.endswith(":")
 
 
+def _empty_cell(table: Any, h: Hit) -> bool:
+    """Tell whether a dash cue is a table's empty cell ("Levator scapulae   L   --  (held today)").
+
+    Columns are set apart by runs of spaces, which the tokenizer keeps as space tokens on both
+    sides; a dash between words ("L trap -- R side deferred") still ends a clause.
+    """
+    if h.tok_end - h.tok_start != 1 or table.text[h.tok_start].strip("-\u2013\u2014"):
+        return False
+    before, after = h.tok_start - 1, h.tok_end
+    return before >= 0 and after < len(table.text) and table.is_space[before] and table.is_space[after]
+
+
+def _name_continued(doc: Doc, all_hits: list[Hit]) -> frozenset[int]:
+    """Return the line breaks right after a muscle name whose sentence goes on in lower case below.
+
+    A line ending "... referred pain to scapula. serratus post sup" above "tender too, not injected."
+    has said nothing of the muscle yet. A next line that begins with a name or a side of its own
+    ("l trap" above "r levator") is a list instead.
+    """
+    table = token_table(doc)
+    texts, spaces = table.text, table.is_space
+    text = doc_text(doc)
+    starts = {h.tok_start for h in all_hits if h.label in ("MUSCLE", "REGIONAL", "SIDE")}
+    out = set()
+    for h in all_hits:
+        if h.label not in ("MUSCLE", "REGIONAL"):
+            continue
+        i = h.tok_end
+        if i >= len(texts) or not spaces[i] or texts[i].count("\n") != 1:
+            continue
+        # A header's line ("PROCEDURE: trigger point injection, L piriformis") is complete.
+        if ":" in text[text.rfind("\n", 0, h.start) + 1 : h.start]:
+            continue
+        j = i + 1
+        while j < len(texts) and spaces[j] and "\n" not in texts[j]:
+            j += 1
+        if j < len(texts) and texts[j][:1].islower() and texts[j].isalpha() and j not in starts:
+            out.add(i)
+    return frozenset(out)
+
+
 def segment(
-    doc: Doc, non_terminal: frozenset[str] = frozenset(), wrap_width: int = 0
+    doc: Doc,
+    non_terminal: frozenset[str] = frozenset(),
+    wrap_width: int = 0,
+    continued: frozenset[int] | tuple[()] = (),
 ) -> tuple[list[int], list[int], list[int], list[bool]]:
     """Return the sentence, line and paragraph id of every token, and whether each sentence ends with ':'.
 
     Sentences end at '.', '!', '?' tokens, at a token ending in '.' before a capitalised word ("1 mL.
     Left masseter"), unless it is a known abbreviation ("Dr. Lee"), and at line breaks (dictation and
     templates put one item per line) except where a line of at least ``wrap_width`` characters was
-    hard-wrapped and goes on in lower case; paragraphs end at blank lines.
+    hard-wrapped and goes on in lower case, or the break is one of ``continued``; paragraphs end at
+    blank lines.
     """
     table = token_table(doc)
     texts, spaces = table.text, table.is_space
@@ -97,7 +142,7 @@ def segment(
         para_ids.append(para)
         if spaces[i]:
             newlines = text.count("\n")
-            if newlines == 1 and _wrapped(texts, spaces, table.idx, i, wrap_width):
+            if newlines == 1 and (i in continued or _wrapped(texts, spaces, table.idx, i, wrap_width)):
                 continue  # a hard-wrapped line continues: same sentence, same line
             if newlines:
                 colon_end.append(last_real.endswith(":"))
@@ -168,9 +213,13 @@ class ContextAssertion(LexiconComponent):
         # wrapped line going on ("...last one 3/2025 gave relief\nbilat traps + bilat levator scap").
         # Nor is a line break in a note that is not hard-wrapped (see textio.hard_wrapped).
         text = doc_text(doc)
+        table = token_table(doc)
         wraps = not letter_case(text)[1] and hard_wrapped(text)
         sent_ids, line_ids, para_ids, colon_end = segment(
-            doc, frozenset(self.data["non_terminal"]), self.data["wrap_width"] if wraps else 0
+            doc,
+            frozenset(self.data["non_terminal"]),
+            self.data["wrap_width"] if wraps else 0,
+            () if wraps else _name_continued(doc, all_hits),
         )
         # A date equal to the date of service ("proc (03/10/2026):") is today, not history.
         service_dates = {parse_date(str(h.value)) for h in all_hits if h.label == "DOS"} - {None}
@@ -231,6 +280,8 @@ class ContextAssertion(LexiconComponent):
                 if in_header:
                     header_cues.add(id(h))
                 if cat == "TERMINATE":
+                    if _empty_cell(table, h):
+                        continue
                     blockers.setdefault(h.sent, []).append(h.tok_start)
                 elif cat == "CURRENT":
                     currents.setdefault(h.sent, []).append(h.tok_start)
@@ -255,7 +306,6 @@ class ContextAssertion(LexiconComponent):
         lead_cats: set[str] | None = None
         lead_restricted: set[tuple[str, frozenset[str]]] = set()
         sent_last_tok: dict[int, int] = {}
-        table = token_table(doc)
         spaces = table.is_space
         tok_texts = table.text
         for i, sid in enumerate(sent_ids):

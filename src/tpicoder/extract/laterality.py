@@ -377,6 +377,11 @@ def grid_sides(
     # Built once per note: any box, and a box preceded by its side word ("L [X]").
     any_box = re.compile(f"{checked.pattern}|{unchecked.pattern}")
     labelled_box = re.compile(rf"(?i)\b([a-z/]{{1,9}})\s*[:.]?\s*({checked.pattern}|{unchecked.pattern})")
+    # ... or followed by it ("[x] L  [x] R"), the word a label of its own, not the start of the
+    # next row item ("[x] Left gluteus medius    [x] Right gluteus medius").
+    box_labelled = re.compile(
+        rf"(?i)({checked.pattern}|{unchecked.pattern})\s*([a-z/]{{1,9}})\b(?=\s*$|\s*[\[(|,;]|\s{{2,}})"
+    )
     words = {w.lower(): side for w, side in side_words.items()}
     for m in muscles:
         amount_grid = False
@@ -385,6 +390,8 @@ def grid_sides(
         rest = text[m.end : line_end]
         # "[X] Trapezius ...... L [X]  R [X]": each box labelled with its side on the row itself.
         labelled = _labelled_boxes(rest, labelled_box, checked, any_box, words)
+        if labelled is None:
+            labelled = _labelled_boxes(rest, box_labelled, checked, any_box, words, word_first=False)
         if labelled is not None:
             _mark_row(m, {side for side, is_checked in labelled if is_checked}, "grid_row")
             continue
@@ -394,7 +401,13 @@ def grid_sides(
             [(x.start(), True) for x in checked.finditer(rest)]
             + [(x.start(), False) for x in unchecked.finditer(rest)]
         )
-        if len(boxes) < 2 or any_box.sub("", rest).strip(" \t|:-"):
+        # Side boxes followed by plain cells ("[ ]  [X]   Y   3"): an "Injected" Y/N, an amount.
+        tail = [c for c in _CELL_SPLIT.split(any_box.sub("  ", rest).strip(" \t|:-")) if c]
+        said_no = False
+        if len(boxes) >= 2 and tail and all(_PLAIN_CELL.fullmatch(c) for c in tail):
+            said_no = any(c.lower() in ("n", "no") for c in tail)
+            tail = []
+        if len(boxes) < 2 or tail:
             # Amount grid: "Frontalis   5 U   5 U" under "Site   R   L".
             cells = [c.strip() for c in _CELL_SPLIT.split(rest.strip())]
             # Every cell must be an amount or an explicit "none" marker, and at least one an amount.
@@ -413,7 +426,7 @@ def grid_sides(
         # An amount grid's header is the side columns and at most a short label ("Site   R   L").
         if amount_grid and len(header_words - set(side_words)) > _AMOUNT_HEADER_LABEL_WORDS:
             continue
-        marked = {header[k] for k, (_, is_checked) in enumerate(boxes) if is_checked}
+        marked = set() if said_no else {header[k] for k, (_, is_checked) in enumerate(boxes) if is_checked}
         _mark_row(m, marked, "grid")
         if marked and m.assertion == "present" and injection_words & header_words:
             m.injected = True
@@ -436,14 +449,20 @@ def _labelled_boxes(
     checked: re.Pattern[str],
     any_box: re.Pattern[str],
     words: dict[str, str],
+    *,
+    word_first: bool = True,
 ) -> list[tuple[str, bool]] | None:
-    """Boxes each preceded by a side word on the row ("L [X]  R [ ]"), or None when the row has none."""
+    """Boxes each labelled with a side word on the row, or None when the row has none.
+
+    The word stands before its box ("L [X]  R [ ]"), or with ``word_first=False`` after it ("[x] L  [ ] R").
+    """
     found = []
+    word, box = (1, 2) if word_first else (2, 1)
     for mm in labelled_box.finditer(rest):
-        side = words.get(mm.group(1).lower())
+        side = words.get(mm.group(word).lower())
         if side is None:
             return None
-        found.append((side, checked.fullmatch(mm.group(2)) is not None))
+        found.append((side, checked.fullmatch(mm.group(box)) is not None))
     return found if found and len(found) == len(any_box.findall(rest)) else None
 
 
@@ -451,6 +470,10 @@ _GRID_HEADER_REACH = 12  # lines above a row searched for its header
 _QUALIFIER = re.compile(r"^\s*\([^()\n]{1,24}\)")
 _CELL_SPLIT = re.compile(r"\s{2,}|\t+|\s*\|\s*")
 _AMOUNT = re.compile(r"\d")
+# A cell beside a row's side boxes: Y/N for "injected", a dash, or an amount ("2 + 2", "3 mL").
+_PLAIN_CELL = re.compile(
+    r"(?i)y|n|yes|no|-+|\u2014|\d+(?:\.\d+)?(?:\s*\+\s*\d+(?:\.\d+)?)*\s*(?:ml|cc|u|units)?"
+)
 _AMOUNT_HEADER_LABEL_WORDS = 2
 
 
