@@ -249,6 +249,12 @@ MUSCLE_CASES = [
         "ADDENDUM: Correction to the above: side was dictated in error. Both injections were on the LEFT, not the right.",
         {("sternocleidomastoid", "left"), ("splenius_capitis", "left")},
     ),
+    # A note typed without capitals but for its abbreviations writes its sides in lower case too.
+    (
+        "lbp r side x3 wks after moving furniture.\nttp w/ palpable taut band r QL, spasm r lumbar paraspinals.\n"
+        "tpi r QL x2 sites + r lumbar paraspinals, 1% lido 4cc total. tol ok.",
+        {("quadratus_lumborum", "right"), ("lumbar_paraspinals", "right")},
+    ),
     # Checkbox rows whose boxes are followed by their side, and side columns beside an Injected Y/N.
     (
         "Muscles injected:\nTrapezius ........... [x] L  [x] R\nLevator scapulae .... [ ] L  [ ] R\n"
@@ -547,6 +553,12 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "was raised at each entry point for comfort only; nothing was injected into muscle.",
             "needling",
         ),
+        (
+            "Reason for consult: R posterior shoulder pain, ? trigger point injections\n\nPLAN\n"
+            "- Discussed trigger point injections to the R infraspinatus; he would like to think about it. "
+            "No procedure today.\n- Return in 3-4 weeks; if agreeable, TPI at that visit.",
+            "none",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -556,6 +568,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "tpi",
         "muscle-not-named",
         "dry-needling-with-skin-wheal",
+        "no-procedure-today",
     ],
 )
 def test_procedure_kind(text, procedure):
@@ -615,8 +628,11 @@ def test_icd_codes_as_written_and_guidance_and_em():
         ("S: pain\nO: tender\nA: myalgia\nP: TPI", ["history", "exam", "assessment", "plan"]),
         ("Exam: tender. Assessment: myalgia.", ["exam", "assessment"]),
         ("Indication: pain\n\nDescription: prepped, injected", ["indication", "procedure"]),
+        # A name ending a question mid-line is no header; after a sentence with a colon it is.
+        ("HPI: shoulder pain, ? trigger point injections\nExam: tender", ["history", "exam"]),
+        ("HPI: shoulder pain. Procedure: TPI L trap", ["history", "procedure"]),
     ],
-    ids=["headers", "soap", "inline", "description"],
+    ids=["headers", "soap", "inline", "description", "question-mid-line", "inline-after-sentence"],
 )
 def test_sections_detected(nlp, text, kind):
     from tpicoder.extract.textio import tokenizer_view

@@ -105,13 +105,16 @@ def lower_pattern(pattern: str) -> str:
 
 _UPPER = re.compile(r"[^A-Z]+")
 _LETTER = re.compile(r"[^A-Za-z]+")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 
 
-# A note typed in ALL CAPS has at least this share of capitals; one typed without them at most this
-# share (of at least NO_CAPS_MIN_LETTERS letters).
+# A note typed in ALL CAPS has at least this share of capitals. One typed without capitals has at
+# most this share of Capitalised words (of at least NO_CAPS_MIN_WORDS words): its abbreviations may
+# still be written in capitals ("tpi r QL x2 sites"), its sentences and names are not.
 ALL_CAPS_SHARE = 0.8
-NO_CAPS_SHARE = 0.02
-NO_CAPS_MIN_LETTERS = 40
+NO_CAPS_SHARE = 0.01
+NO_CAPS_MIN_WORDS = 10
 
 
 def letter_case(text: str) -> tuple[bool, bool]:
@@ -124,7 +127,9 @@ def letter_case(text: str) -> tuple[bool, bool]:
     if not letters:
         return False, False
     share = len(_UPPER.sub("", sample)) / letters
-    return share >= ALL_CAPS_SHARE, letters >= NO_CAPS_MIN_LETTERS and share <= NO_CAPS_SHARE
+    words = len(_WORD.findall(sample))
+    no_caps = words >= NO_CAPS_MIN_WORDS and len(_CAPITALISED.findall(sample)) <= NO_CAPS_SHARE * words
+    return share >= ALL_CAPS_SHARE, no_caps
 
 
 class EntityMatcher(LexiconComponent):

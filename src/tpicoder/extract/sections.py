@@ -18,6 +18,7 @@ from tpicoder.lexicon import ExtractionLexicon
 
 _BULLET = r"(?:[-*•#>]+\s*|\d{1,2}[.)]\s+|[A-Z][.)]\s+)?"
 _START = r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s)|(?<=\|))"
+_HEADER_MARK = re.compile(r"[:#|\-–—]")
 
 
 def _alternation(names: list[str]) -> str:
@@ -223,6 +224,10 @@ def find_sections(
             # The first lines are usually a title ("Procedure note", "TRIGGER POINT INJECTION -
             # PROCEDURE TEMPLATE"): there only a header with a colon opens a section.
             if m.start() < title_end and ":" not in m.group(0):
+                continue
+            # Mid-line, after a sentence, only a name with a colon or dash is a header: "Reason for
+            # consult: shoulder pain, ? trigger point injections" ends in a question, not a header.
+            if _line_lead(text, m.start()).strip() and not _HEADER_MARK.search(m.group(0)):
                 continue
             group = "name" if m.group("name") is not None else "key"
             name = re.sub(r"\s+", " ", m.group(group).lower())
