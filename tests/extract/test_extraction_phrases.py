@@ -249,6 +249,23 @@ MUSCLE_CASES = [
         "ADDENDUM: Correction to the above: side was dictated in error. Both injections were on the LEFT, not the right.",
         {("sternocleidomastoid", "left"), ("splenius_capitis", "left")},
     ),
+    # A row that goes on to the other side after an amount is both sides.
+    (
+        "Procedure: Trigger point injections\n0.25% bupivacaine, 1.5 mL per muscle:\n"
+        "   suboccipitals - right 1.5 mL, left 1.5 mL\n   splenius capitis - right 1.5 mL, left 1.5 mL",
+        {
+            ("suboccipitals", "right"),
+            ("suboccipitals", "left"),
+            ("splenius_capitis", "right"),
+            ("splenius_capitis", "left"),
+        },
+    ),
+    # A toxin table under "Agent:", with the side in its own column.
+    (
+        "Agent: onabotulinumtoxinA (Botox) 100-unit vial.\n\n  Muscle            Side   Units   Sites\n"
+        "  Trapezius         L      25      3\n  Splenius cap.     L      15      2\n",
+        {("trapezius", "left"), ("splenius_capitis", "left")},
+    ),
     # A note typed without capitals but for its abbreviations writes its sides in lower case too.
     (
         "lbp r side x3 wks after moving furniture.\nttp w/ palpable taut band r QL, spasm r lumbar paraspinals.\n"

@@ -88,6 +88,35 @@ LIST_SEP = frozenset(
 )
 
 
+# Tokens between a row's two sides ("right 1.5 mL, left 1.5 mL"): an amount and its unit.
+_ROW_AMOUNT = re.compile(
+    r"(?i)^(?:\d+(?:\.\d+)?|ml|cc|mg|u|units?|sites?|tps?|x\d|[,;/]|\d+(?:\.\d+)?(?:ml|cc|u))$"
+)
+_ROW_REACH = 6
+
+
+def _row_other_side(
+    sides: Sequence[Hit], si: int, tokens: Sequence[str], line_ids: Sequence[int], next_start: int
+) -> int | None:
+    """Index of the opposite side word that follows side ``si`` on its row after an amount, or None."""
+    s = sides[si]
+    if si + 1 >= len(sides) or s.norm not in ("left", "right"):
+        return None
+    o = sides[si + 1]
+    if (
+        o.norm not in ("left", "right")
+        or o.norm == s.norm
+        or o.tok_start >= next_start
+        or o.tok_start - s.tok_end > _ROW_REACH
+        or line_ids[o.tok_start] != line_ids[s.tok_start]
+    ):
+        return None
+    gap = [tokens[i] for i in range(s.tok_end, o.tok_start) if tokens[i].strip()]
+    if not gap or not any(t[:1].isdigit() for t in gap) or not all(_ROW_AMOUNT.match(t) for t in gap):
+        return None
+    return si + 1
+
+
 def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str]) -> bool:
     return all(
         tokens[i].strip() == "" and "\n" not in tokens[i] or tokens[i].lower() in allowed
@@ -253,6 +282,11 @@ def assign_sides(
                 m.side = s.norm
                 rule[mi] = "suffix"
                 bound.add(si)
+                # "suboccipitals - right 1.5 mL, left 1.5 mL": the row goes on to the other side.
+                other = _row_other_side(sides, si, tokens, line_ids, next_start)
+                if other is not None:
+                    m.side = "bilateral"
+                    bound.add(other)
             break
     # 3. lists: forward, then backward from a suffix side
     for mi in range(1, len(muscles)):
