@@ -249,6 +249,18 @@ MUSCLE_CASES = [
         "ADDENDUM: Correction to the above: side was dictated in error. Both injections were on the LEFT, not the right.",
         {("sternocleidomastoid", "left"), ("splenius_capitis", "left")},
     ),
+    # A bullet glued to the side ("-R gluteus medius").
+    (
+        "Injectate: Kenalog 40 mg + 1% lidocaine 6 mL, divided:\n -R gluteus medius 3 mL\n -R piriformis 2 mL",
+        {("gluteus_medius", "right"), ("piriformis", "right")},
+    ),
+    # A group whose side only echoes an earlier mention refers back to its members.
+    (
+        "EXAM - R anterior & middle scalenes tight, tender w/ taut bands.\n"
+        "PROC: TPI R SCM, R anterior scalene, R middle scalene w/ Sarapin + lidocaine. "
+        "Scalene injections at interscalene groove, superficial, neg aspiration.",
+        {("sternocleidomastoid", "right"), ("anterior_scalene", "right"), ("middle_scalene", "right")},
+    ),
     # A row that goes on to the other side after an amount is both sides.
     (
         "Procedure: Trigger point injections\n0.25% bupivacaine, 1.5 mL per muscle:\n"
@@ -362,6 +374,14 @@ NOT_INJECTED_CASES = [
         "Completed 10 PT sessions including 6 sessions of dry needling to the R adductors (spring 2025).\n"
         "Procedure: TPI to left trapezius with 1% lidocaine 2 mL.",
         ("adductors", "right"),
+    ),
+    (
+        "Procedure: TPI to left trapezius 2 mL. Hx of TPI bilateral QL on 1/14/2025 (QL not painful today).",
+        ("quadratus_lumborum", "left"),
+    ),
+    (
+        "PROCEDURE: The right paravertebral region was prepped and draped. TPI to left trapezius 2 mL.",
+        ("lumbar_paraspinals", "right"),
     ),
     (
         "Procedure: TPI to left trapezius 2 mL.\n- Manual therapy 10 min: STM to R cervical paraspinals.",

@@ -308,11 +308,14 @@ class FindingsBuilder:
                 (h, [swap.get(s, s) for s in sides], correction if set(sides) & set(swap) else phrase)
                 for h, sides, phrase in sited
             ]
+        # How each pair got its side: a group whose side only echoes another mention is checked below.
+        side_rules: dict[tuple[str, str], set[str]] = {}
         for h, sides, phrase in sited:
             muscle = h.attrs.get("resolved", h.norm)
             evidence = [self.hev(h)] + ([self.hev(phrase)] if phrase is not None else [])
             for side in sides:
                 key = (muscle, side)
+                side_rules.setdefault(key, set()).add(h.attrs.get("side_rule") or "")
                 if key in found:
                     found[key].evidence.extend(evidence)
                     continue
@@ -352,6 +355,15 @@ class FindingsBuilder:
                     if (mem, side) in kept
                     for e in kept[(mem, side)].evidence
                 )
+            ):
+                del kept[(muscle, side)]
+        # "TPI R anterior scalene, R middle scalene ... Scalene injections at the interscalene
+        # groove": a group whose side only echoes its earlier mention refers back to the members.
+        for muscle, side in list(kept):
+            if (
+                muscle in self.members
+                and side_rules.get((muscle, side)) == {"same_muscle"}
+                and any((mem, side) in kept for mem in self.members[muscle])
             ):
                 del kept[(muscle, side)]
         for muscle, side in list(kept):

@@ -2,8 +2,9 @@
 
 scispaCy's ``combined_rule_tokenizer`` keeps clinical tokens whole (``40mg/mL``, ``B/L``, ``M79.18``).
 It also keeps ``L-trapezius`` whole, which would hide the muscle from the phrase matcher, so a side
-prefix glued with a hyphen or dot ("L-", "Rt.", "bilat-") is split off when letters follow, and a
-slash between two longer words ("lido/marc") or any pipe separates them.
+prefix glued with a hyphen or dot ("L-", "Rt.", "bilat-") is split off when letters follow, so is
+a list bullet glued to a word ("-R gluteus medius"), and a slash between two longer words
+("lido/marc") or any pipe separates them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from scispacy.custom_tokenizer import combined_rule_tokenizer  # noqa: E402
 from tpicoder.extract.extensions import register_extensions  # noqa: E402
 
 GLUED_SIDE_PREFIX = r"^(?i:[LRB]|LT|RT|B/L|BILAT|LEFT|RIGHT)[-.](?=[A-Za-z]{2,})"
+# A list bullet glued to a word ("-R gluteus medius 3 mL", "-Rhomboid") is split off it.
+BULLET_SIDE_PREFIX = r"^[-*\u2022](?=[A-Za-z])"
 # A slash between two words of three letters or more separates them ("lido/marc", "neck/shoulder");
 # short forms keep theirs ("B/L", "u/s", "mg/mL", "w/o").
 WORD_SLASH_INFIX = r"(?<=[A-Za-z]{3})/(?=[A-Za-z]{3})"
@@ -53,7 +56,7 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
     return TextKeepingTokenizer(
         nlp.vocab,
         rules=sci.rules,
-        prefix_search=re.compile(f"{GLUED_SIDE_PREFIX}|{old}").search,
+        prefix_search=re.compile(f"{GLUED_SIDE_PREFIX}|{BULLET_SIDE_PREFIX}|{old}").search,
         suffix_search=sci.suffix_search,
         infix_finditer=re.compile(
             f"{PIPE_INFIX}|{WORD_SLASH_INFIX}|{sci.infix_finditer.__self__.pattern}"
