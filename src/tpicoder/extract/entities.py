@@ -11,6 +11,7 @@ quantities, header fields and events; each is tried only where its literal start
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Any
 
@@ -117,10 +118,11 @@ NO_CAPS_SHARE = 0.01
 NO_CAPS_MIN_WORDS = 10
 
 
+@functools.lru_cache(maxsize=4)
 def letter_case(text: str) -> tuple[bool, bool]:
     """Tell whether a note is typed mostly in capitals, and whether (almost) without them.
 
-    Read from the first 4,000 characters.
+    Read from the first 4,000 characters; cached, as several components ask of the same note.
     """
     sample = text[:4000]
     letters = len(_LETTER.sub("", sample))

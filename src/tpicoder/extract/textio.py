@@ -8,6 +8,7 @@ letters are replaced by their ASCII forms, character for character, so "left\u00
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,7 @@ WRAP_FULL_LINES = 3
 WRAP_FILL = 0.8
 
 
+@functools.lru_cache(maxsize=4)
 def hard_wrapped(text: str) -> bool:
     """Tell whether a note looks hard-wrapped: several lines filled to about the same width.
 
