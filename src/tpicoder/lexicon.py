@@ -233,6 +233,13 @@ class PatternRule(_Record):
     value: str | None = None
     flags: list[Literal["IGNORECASE", "MULTILINE"]] = Field(default_factory=lambda: ["IGNORECASE"])
     requires: list[str] = Field(default_factory=list)
+    # CUE rules only: how far and which way the cue reaches, and what it governs (as in
+    # context_cues.yaml); by default both ways, the default scope, every target.
+    direction: Literal["forward", "backward", "bidirectional"] = "bidirectional"
+    max_scope: int | None = None
+    applies_to: list[str] | None = None
+    # The group whose span the hit covers (0: the whole match), for rules that read context.
+    span_group: int = 0
 
     _compiles = field_validator("pattern")(classmethod(lambda cls, value: _check_regex(value)))
 

@@ -249,6 +249,24 @@ MUSCLE_CASES = [
         "ADDENDUM: Correction to the above: side was dictated in error. Both injections were on the LEFT, not the right.",
         {("sternocleidomastoid", "left"), ("splenius_capitis", "left")},
     ),
+    (
+        "After alcohol prep I injected a mixture of 1% lidocaine 4 mL and triamcinolone 10 mg, dividing it "
+        "between the left trapezius (2 sites) and the left rhomboid minor (1 site).",
+        {("trapezius", "left"), ("rhomboid_minor", "left")},
+    ),
+    (
+        "Proc: TPIs L TFL, L vastus lat, L rectus fem. Mixture 1% lidocaine 4 mL.",
+        {("tensor_fasciae_latae", "left"), ("vastus_lateralis", "left"), ("rectus_femoris", "left")},
+    ),
+    # Structures listed with a nerve or vessel while scanning are landmarks; the muscle then entered is
+    # the target.
+    (
+        "Procedure: the interscalene region was scanned and the anterior scalene, middle scalene, brachial "
+        "plexus trunks and SCM identified. Under real-time guidance the needle was advanced into the L "
+        "anterior scalene and 1.5 mL of 1% lidocaine injected, then redirected into the L middle scalene "
+        "for a further 1.5 mL.",
+        {("anterior_scalene", "left"), ("middle_scalene", "left")},
+    ),
     # A bullet glued to the side ("-R gluteus medius").
     (
         "Injectate: Kenalog 40 mg + 1% lidocaine 6 mL, divided:\n -R gluteus medius 3 mL\n -R piriformis 2 mL",
@@ -374,6 +392,16 @@ NOT_INJECTED_CASES = [
         "Completed 10 PT sessions including 6 sessions of dry needling to the R adductors (spring 2025).\n"
         "Procedure: TPI to left trapezius with 1% lidocaine 2 mL.",
         ("adductors", "right"),
+    ),
+    (
+        "At the last visit, on December 3, I injected a very active trigger point in the right upper trapezius "
+        "with 1% lidocaine.\nProcedure: TPI to left trapezius 2 mL.",
+        ("trapezius", "right"),
+    ),
+    (
+        "He finished PT for his rotator cuff; MRI showed only mild supraspinatus tendinosis, and he had done "
+        "acupuncture.\nProcedure: TPI to left trapezius 2 mL.",
+        ("supraspinatus", "unspecified"),
     ),
     (
         "Procedure: TPI to left trapezius 2 mL. Hx of TPI bilateral QL on 1/14/2025 (QL not painful today).",

@@ -54,7 +54,7 @@ _ENTITY_PRIORITY = {
 # A line at least this long before a line break that splits a phrase is read as a hard wrap.
 WRAP_MIN_LINE = 40
 
-# Regex cues govern both ways with the default scope.
+# Regex cues govern both ways with the default scope unless their rule says otherwise.
 _PATTERN_CUE: dict[str, Any] = {
     "direction": "bidirectional",
     "max_scope": None,
@@ -175,6 +175,12 @@ class EntityMatcher(LexiconComponent):
             self._records[vocab.strings[key]] = rec
         self._regex = []
         for rule in self.data["regex"]:
+            rule["cue_attrs"] = {
+                **_PATTERN_CUE,
+                "direction": rule.get("direction") or "bidirectional",
+                "max_scope": rule.get("max_scope"),
+                "applies_to": rule.get("applies_to"),
+            }
             names = rule.get("flags", [])
             flags = re.MULTILINE if "MULTILINE" in names else 0
             if "IGNORECASE" in names:
@@ -273,8 +279,10 @@ class EntityMatcher(LexiconComponent):
                 lowered = same_length_lower(text)
                 anchors_in = anchor_text(lowered)
                 seen: dict[str, list[int]] = {}
+            span_group = rule.get("span_group") or 0
             for m in regex.finditer(lowered if on_lower else text, anchors_in, seen):
-                start_char, end_char = m.span()
+                # A rule may read context around what it marks: the hit is then its group's span.
+                start_char, end_char = m.span(span_group)
                 if end_char <= start_char or not n:
                     continue
                 # Token span covering the match (spaCy's char_span with alignment_mode="expand").
@@ -295,7 +303,7 @@ class EntityMatcher(LexiconComponent):
                         rule_id=rule["id"],
                         value=groups[0] if groups else text[start_char:end_char],
                         groups=groups,
-                        attrs=_PATTERN_CUE if rule["label"] == "CUE" else {},
+                        attrs=rule["cue_attrs"] if rule["label"] == "CUE" else {},
                     )
                 )
         return doc
