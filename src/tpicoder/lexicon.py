@@ -139,6 +139,7 @@ class LateralityLexicon(_Versioned):
     side_columns: list[str] = Field(default_factory=list)
     direction_words: list[str] = Field(default_factory=list)
     motion_words: list[str] = Field(default_factory=list)
+    position_words: list[str] = Field(default_factory=list)
     same_side: list[str] = Field(default_factory=list)
     same_side_dominance: float = 2.0
     other_side: list[str] = Field(default_factory=list)

@@ -267,6 +267,25 @@ MUSCLE_CASES = [
         "for a further 1.5 mL.",
         {("anterior_scalene", "left"), ("middle_scalene", "left")},
     ),
+    # "right side-lying" is the patient's position; "for the QL" names the needle's target.
+    (
+        "Procedure: Trigger point injections were performed in the left quadratus lumborum (2 sites) and the "
+        "left iliocostalis (1 site) with the patient in right side-lying, using a 22-gauge needle for the QL "
+        "and a 25-gauge needle for the iliocostalis.",
+        {("quadratus_lumborum", "left"), ("iliocostalis", "left")},
+    ),
+    (
+        "Procedure: 0.25% bupivacaine 3 mL injected into the L serratus anterior. Same technique for the L "
+        "pectoralis minor (deep to pectoralis major); 0.25% bupivacaine 3 mL.",
+        {("serratus_anterior", "left"), ("pectoralis_minor", "left")},
+    ),
+    # A dry-needling record's table with a Needles column.
+    (
+        "TRIGGER POINT DRY NEEDLING - TREATMENT RECORD\nMuscle             Side   Needles   Technique\n"
+        "upper trapezius    R      2         pistoning\nlevator scapulae   R      1         pistoning\n"
+        "Nothing injected.",
+        {("trapezius", "right"), ("levator_scapulae", "right")},
+    ),
     # A bullet glued to the side ("-R gluteus medius").
     (
         "Injectate: Kenalog 40 mg + 1% lidocaine 6 mL, divided:\n -R gluteus medius 3 mL\n -R piriformis 2 mL",

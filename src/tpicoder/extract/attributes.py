@@ -31,6 +31,7 @@ class AttributeBinder(LexiconComponent):
             "laterality": dict(lex.settings.laterality),
             "direction_words": sorted(w.lower() for w in lex.laterality.direction_words),
             "motion_words": sorted(w.lower() for w in lex.laterality.motion_words),
+            "position_words": sorted(w.lower() for w in lex.laterality.position_words),
             "side_fields": sorted(w.lower() for w in lex.laterality.side_columns),
             "same_side_dominance": lex.laterality.same_side_dominance,
             "grid_checked": lex.laterality.grid_checked,
@@ -100,6 +101,7 @@ class AttributeBinder(LexiconComponent):
             max_suffix_gap=lat["max_suffix_gap"],
             direction_words=frozenset(self.data["direction_words"]),
             motion_words=frozenset(self.data.get("motion_words", [])),
+            position_words=tuple(self.data.get("position_words", [])),
             list_lead=doc._.tpi_list_lead or {},
             side_fields=frozenset(self.data["side_fields"]),
         )

@@ -186,6 +186,22 @@ def _previous_word(tokens: Sequence[str], i: int) -> str:
 _MOTION_FILLERS = frozenset({"to", "the", "toward", "towards", "his", "her", "their", "slightly"})
 
 
+def _before_position(tokens: Sequence[str], end: int, position_words: tuple[str, ...]) -> bool:
+    """Tell whether a position phrase follows the side word ending at ``end`` ("right side-lying")."""
+    if not position_words:
+        return False
+    words = []
+    i = end
+    while i < len(tokens) and len(words) < 3:
+        if tokens[i].strip():
+            words.append(tokens[i].lower())
+        elif "\n" in tokens[i]:
+            break
+        i += 1
+    following = " ".join(words)
+    return any(following == p or following.startswith(p + " ") for p in position_words)
+
+
 def _after_motion(tokens: Sequence[str], start: int, motion_words: frozenset[str]) -> bool:
     """Tell whether a motion word stands before ``start``, past "to the" ("head turned to the left")."""
     i, seen = start - 1, 0
@@ -213,6 +229,7 @@ def assign_sides(
     max_suffix_gap: int,
     direction_words: frozenset[str] = frozenset(),
     motion_words: frozenset[str] = frozenset(),
+    position_words: tuple[str, ...] = (),
     list_lead: dict[int, int] | None = None,
     side_fields: frozenset[str] = frozenset(),
 ) -> None:
@@ -230,6 +247,7 @@ def assign_sides(
         direction_words: words after which an abbreviated side with a period ("to the R.") ends a
             direction phrase, so it is no prefix of the next muscle.
         motion_words: words after which any side word is a direction ("head turned right").
+        position_words: phrases before which a side word is the patient's position ("right side-lying").
         list_lead: sentence id -> the sentence ending in ":" that introduced its list ("Left:",
             "RIGHT-SIDED TRIGGER POINT INJECTIONS:"); a side stated there applies to the list.
         side_fields: field labels whose line states the side of the whole note ("Side: [x] Right").
@@ -244,8 +262,10 @@ def assign_sides(
     # 1. prefixes: the first muscle after each side word
     for si, s in enumerate(sides):
         before = _previous_word(tokens, s.tok_start)
-        if (tokens[s.tok_end - 1].endswith(".") and before in direction_words) or _after_motion(
-            tokens, s.tok_start, motion_words
+        if (
+            (tokens[s.tok_end - 1].endswith(".") and before in direction_words)
+            or _after_motion(tokens, s.tok_start, motion_words)
+            or _before_position(tokens, s.tok_end, position_words)
         ):
             bound.add(si)  # a direction, not a side of any muscle: not free for the sentence either
             continue

@@ -437,7 +437,15 @@ class FindingsBuilder:
             if (
                 h.attrs.get("history_only")
                 and not reason_dated
-                and not (cued and (h.cue.rule_id in self.history_only_cues or self._dated_beside(h)))
+                and not (
+                    cued
+                    and (
+                        h.cue.rule_id in self.history_only_cues
+                        or self._dated_beside(h)
+                        # "Had TPI here 4 months ago": the nearest cue is "Had", "ago" stands beside.
+                        or self._dated_beside(h, self.history_only_cues)
+                    )
+                )
             ):
                 continue
             # "Myofascial pain R calf, s/p TPI" in the assessment of today's TPI is today's procedure.
@@ -475,12 +483,16 @@ class FindingsBuilder:
         """Tell whether an earlier date stands beside ``h`` in its sentence ("Had TPI 06/2025").
 
         With ``rules``, whether a historical cue of one of those rules does ("repeat", "last one").
+        The phrase that already decided ``h`` is not looked at again: which of its rules stands for it
+        is the assertion step's choice (the rule written first in the lexicon).
         """
         reach = self.config.dated_reach
         rules = self.config.dated_cues if rules is None else rules
+        decided = (h.cue.start, h.cue.end) if h.cue is not None else None
         return any(
             c.norm == "HISTORICAL"
             and c.rule_id in rules
+            and (c.start, c.end) != decided
             and c.sent == h.sent
             and (0 <= c.start - h.end <= reach or 0 <= h.start - c.end <= reach)
             for c in self.of("CUE")
