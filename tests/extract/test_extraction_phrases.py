@@ -596,6 +596,24 @@ TREATMENT_CASES = [
         {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)},
     ),
     ("HPI: Had TPI 06/2025 with 60% relief.", {"prior_injection": ("relief", None)}),
+    ("HPI: Had TPI here 4 months ago with ~60% relief.", {"prior_injection": ("relief", None)}),
+    (
+        "DOS: 03/03/2026\nHPI: TPI to the left SCM on 2026-01-22 with 70% relief.",
+        {"prior_injection": ("relief", None)},
+    ),
+    (
+        "HPI: pt here for repeat TPI, last one 3/2025 gave ~60% relief x 2 mo",
+        {"prior_injection": ("relief", "x 2 mo")},
+    ),
+    ("HPI: returns for the injections planned at her 08/05/2025 visit.", {}),
+    (
+        "Plan: Continue HEP daily, heat after work. May use ice before golf.",
+        {"home_exercise": ("unknown", None)},
+    ),
+    (
+        "HPI: light duty since March, adjusted her workstation.",
+        {"activity_modification": ("unknown", None)},
+    ),
     # Orders written today, and a list led by "Instead:", are no earlier care.
     (
         "HPI: PT x 6 weeks, no help.\nShe declined the injections today.\nInstead:\n- Lidoderm 5% patch, rx sent\n"
