@@ -112,6 +112,7 @@ class TreatmentLexicon(_Versioned):
     outcome_cues: dict[Literal["failed", "partial_relief", "relief"], list[str]]
     duration_pattern: str
     caps_ambiguous: dict[str, list[str]] = Field(default_factory=dict)
+    not_treatments: list[str] = Field(default_factory=list)
     history_only_cues: list[str] = Field(default_factory=list)
     same_visit_phrases: list[str] = Field(default_factory=list)
     dated_cues: list[str] = Field(default_factory=list)

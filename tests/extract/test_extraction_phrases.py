@@ -598,6 +598,10 @@ TREATMENT_CASES = [
     ("HPI: Had TPI 06/2025 with 60% relief.", {"prior_injection": ("relief", None)}),
     ("HPI: Had TPI here 4 months ago with ~60% relief.", {"prior_injection": ("relief", None)}),
     (
+        "HPI: twisted her right ankle on the ice three days ago. Tried PT.",
+        {"physical_therapy": ("unknown", None)},
+    ),
+    (
         "DOS: 03/03/2026\nHPI: TPI to the left SCM on 2026-01-22 with 70% relief.",
         {"prior_injection": ("relief", None)},
     ),

@@ -1,7 +1,7 @@
 """Pure functions that turn lexicon records into phrase patterns (no spaCy here).
 
 A pattern record is a dict: ``label`` (MUSCLE, REGIONAL, NONSPECIFIC, SUBSTANCE, PRIOR_TX, SIDE, CUE,
-ANAPHORA, REGION_CUE, OUTCOME, UNNAMED_INJECTATE), ``id`` (normalized id or cue category),
+ANAPHORA, REGION_CUE, OUTCOME, UNNAMED_INJECTATE, NOT_TREATMENT), ``id`` (normalized id or cue category),
 ``kind`` (exact / abbreviation), ``case_sensitive``, ``rule`` (rule id) and ``phrases``.
 """
 
@@ -107,6 +107,8 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
                     **extra,
                 )
             )
+    # Phrases that hold a treatment word but name none ("slipped on the ice"): matched to hide it.
+    recs.append(_rec("NOT_TREATMENT", "not_treatment", "exact", lex.treatments.not_treatments))
     for outcome, words in lex.treatments.outcome_cues.items():
         recs.append(_rec("OUTCOME", outcome, "exact", words))
     lat = lex.laterality

@@ -33,6 +33,7 @@ LAYERS = {
     "SUBSTANCE": "entity",
     "PRIOR_TX": "entity",
     "UNNAMED_INJECTATE": "entity",
+    "NOT_TREATMENT": "entity",
     "SIDE": "side",
     "OTHER_SIDE": "other_side",
     "CUE": "cue",
