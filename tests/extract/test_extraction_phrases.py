@@ -286,6 +286,35 @@ MUSCLE_CASES = [
         "Nothing injected.",
         {("trapezius", "right"), ("levator_scapulae", "right")},
     ),
+    (
+        "Procedure: Trigger point injections, R infraspinatus and R teres minor. 1% lidocaine 4 mL.\n---\n"
+        'ADDENDUM: Side was entered as "R" in the procedure line above in error. Both injections were '
+        "performed on the LEFT infraspinatus and LEFT teres minor.",
+        {("infraspinatus", "left"), ("teres_minor", "left")},
+    ),
+    (
+        "Procedure: 2% lidocaine plain.\n- Masseter: R 1.0 mL, L 1.0 mL\n"
+        "- Temporalis: R only, 0.5 mL. (L temporalis not injected.)",
+        {("masseter", "right"), ("masseter", "left"), ("temporalis", "right")},
+    ),
+    (
+        "Procedure: Trigger point injection, 3 points (TFL x1, VL x2) on the left, 1% lidocaine 3 mL.",
+        {("tensor_fasciae_latae", "left"), ("vastus_lateralis", "left")},
+    ),
+    (
+        "Procedure: In-plane approach with a 22G spinal needle.\n  L gluteus medius - 2.5 mL\n"
+        "  L piriformis - 2.5 mL, needle tip visualized within the muscle belly",
+        {("gluteus_medius", "left"), ("piriformis", "left")},
+    ),
+    (
+        "Proc: mepivacaine 1%, 1 mL per site\n  - levator scapulae, bilat - 2 sites per side\n"
+        "  - splenius capitis, R - 2 sites\n  - splenius capitis, L - held (no band)\n  total 6 mL",
+        {("levator_scapulae", "left"), ("levator_scapulae", "right"), ("splenius_capitis", "right")},
+    ),
+    (
+        "DN: R upper trapezius, 2 needles, LTR.\nManual 8 min: STM R cervical paraspinals.",
+        {("trapezius", "right")},
+    ),
     # A bullet glued to the side ("-R gluteus medius").
     (
         "Injectate: Kenalog 40 mg + 1% lidocaine 6 mL, divided:\n -R gluteus medius 3 mL\n -R piriformis 2 mL",

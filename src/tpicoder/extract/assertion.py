@@ -161,6 +161,9 @@ def segment(
             j = i + 1
             while j < n and spaces[j] and "\n" not in texts[j]:
                 j += 1
+            # "0.5 mL. (L temporalis not injected.)": an aside opening a new sentence.
+            if j + 1 < n and texts[j] == "(":
+                j += 1
             ends = j < n and not spaces[j] and texts[j][:1].isupper()
         if ends:
             colon_end.append(False)

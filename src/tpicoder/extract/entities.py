@@ -119,6 +119,17 @@ NO_CAPS_SHARE = 0.01
 NO_CAPS_MIN_WORDS = 10
 
 
+def _before_count(table: Any, end: int) -> bool:
+    """Tell whether a count of injections follows token ``end`` ("TFL x1, VL x2")."""
+    i = end
+    while i < len(table.text) and table.is_space[i] and "\n" not in table.text[i]:
+        i += 1
+    return i < len(table.text) and _COUNT.fullmatch(table.lower[i]) is not None
+
+
+_COUNT = re.compile(r"x\d{1,2}")
+
+
 @functools.lru_cache(maxsize=4)
 def letter_case(text: str) -> tuple[bool, bool]:
     """Tell whether a note is typed mostly in capitals, and whether (almost) without them.
@@ -241,7 +252,7 @@ class EntityMatcher(LexiconComponent):
                 and not self._caps_context(doc, start, end, surface)
             ):
                 continue
-            if rec.get("needs_side") and not self._after_side(table, start):
+            if rec.get("needs_side") and not (self._after_side(table, start) or _before_count(table, end)):
                 continue
             hit = Hit(
                 rec["label"],

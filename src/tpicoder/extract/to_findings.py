@@ -48,6 +48,8 @@ _MENTIONED = frozenset(
     }
 )
 _LIVE = ("present",)
+# Sides written short in a correction ("entered as "R" in error").
+_SIDE_WORD = {"l": "left", "lt": "left", "r": "right", "rt": "right"}
 # Sections that recount the visit's reason and history (not its plan or procedure).
 _HISTORY_SECTIONS = frozenset({"history", "indication", "unknown", "exam"})
 
@@ -291,7 +293,7 @@ class FindingsBuilder:
         if not fixes:
             return {}, None
         last = fixes[-1]
-        meant, wrong = (str(g).lower() for g in last.groups[:2])
+        meant, wrong = (_SIDE_WORD.get(str(g).lower(), str(g).lower()) for g in last.groups[:2])
         return ({wrong: meant} if meant != wrong else {}), last
 
     def _muscles(self, injected: list[Hit]) -> list[InjectedMuscle]:
