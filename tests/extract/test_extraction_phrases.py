@@ -724,6 +724,10 @@ def test_procedure_kind(text, procedure):
         ("Procedure: TPI to L trapezius with lidocaine 1 mL. Thank us for the visit.", None),
         ("Procedure: TPI L trapezius, lidocaine 1 mL.\n   Ultrasound guidance:   [ ] Yes   [X] No", None),
         (
+            "Procedure: Sterile prep and probe cover. Linear probe, in-plane approach. L subscapularis 3 mL.",
+            "ultrasound",
+        ),
+        (
             "Procedure: TPI L trapezius, lidocaine 1 mL.\nPlan:\n- If EMG confirms CTS: discuss US-guided "
             "carpal tunnel injection vs hand surgery referral",
             None,
@@ -737,6 +741,7 @@ def test_procedure_kind(text, procedure):
         "negated",
         "us-word",
         "no-box-ticked",
+        "in-plane",
         "to-discuss",
     ],
 )

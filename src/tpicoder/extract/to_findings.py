@@ -55,7 +55,10 @@ _HISTORY_SECTIONS = frozenset({"history", "indication", "unknown", "exam"})
 
 
 _JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
-_REASON_HEADING = re.compile(r"(?i)(?:why|reason|rationale|indication)\b")
+# A heading over the reason for guidance ("Why ultrasound:", "Guidance rationale:").
+_REASON_HEADING = re.compile(
+    r"(?i)(?:(?:guidance|ultrasound|imaging)\s+)?(?:why|reason|rationale|indication)\b"
+)
 
 
 class FindingsBuilder:
