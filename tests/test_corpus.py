@@ -24,16 +24,17 @@ THRESHOLDS = {
         "em_modifier_25": 0.97,
         "warnings_required": 0.97,
     },
+    # A little below the figures of the day (README "Measured"): a fresh held-out part moves them.
     "heldout": {
-        "muscle_side": 0.93,
-        "substances": 0.93,
-        "prior_treatments": 0.88,
+        "muscle_side": 0.95,
+        "substances": 0.97,
+        "prior_treatments": 0.92,
         "diagnosis_codes": 0.97,
         "invalid_codes": 0.99,
-        "cpt": 0.90,
+        "cpt": 0.93,
         "procedure": 0.95,
-        "em_modifier_25": 0.90,
-        "warnings_required": 0.90,
+        "em_modifier_25": 0.95,
+        "warnings_required": 0.93,
     },
 }
 

@@ -527,6 +527,23 @@ def test_examined_negated_planned_earlier_muscles_not_injected(text, absent):
 
 SUBSTANCE_CASES = [
     ("Procedure: L trapezius injected with 1% lidocaine 5 cc.", "lidocaine", "1%", None, (5.0, "mL")),
+    # A template's blank holds the number.
+    (
+        "Medication:\n[x] Lidocaine 1%  ___6___ mL\nL piriformis injected.",
+        "lidocaine",
+        "1%",
+        None,
+        (6.0, "mL"),
+    ),
+    # Amounts per site under a mixture named without one are the mixture's.
+    (
+        "Procedure: Consent. 1:1 mix lidocaine 1% / bupivacaine 0.5%.\n  R) hamstrings - 3 mL\n"
+        "  R gastrocnemius - 2 mL\n",
+        "bupivacaine",
+        "0.5%",
+        None,
+        (5.0, "mL"),
+    ),
     # Accented spellings read as plain ones; evidence keeps the note's own letters.
     ("Procédure: L trapezius injected with 1% lidocaïne 2 mL.", "lidocaine", "1%", None, (2.0, "mL")),
     ("Procedure: L trapezius injected with Kenalog 40 mg.", "triamcinolone", None, (40.0, "mg"), None),

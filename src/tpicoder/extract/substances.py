@@ -96,7 +96,8 @@ def bind_quantities(
     that, to the injected substances that have no amount of that kind: those of its sentence, or of
     the whole note when its sentence names none (a mixture's total goes to each of its parts). An
     amount in a list item whose sentence names no injectate goes to the one injectate the list's lead
-    names ("3% mepivacaine plain:" over "R masseter 1.0 mL").
+    names ("3% mepivacaine plain:" over "R masseter 1.0 mL"). Amounts that bind to nothing go last to
+    the injectates of their section, named this session, that have none.
 
     Results go to ``substance.attrs``: ``concentration`` (text), ``dose`` and ``volume``
     (``{"value", "unit"}``, summed over distinct stated amounts, multiplied per site when the note
@@ -109,6 +110,7 @@ def bind_quantities(
     for s in substances:
         by_sent.setdefault(sent_ids[s.tok_start], []).append(s)
     totals = []
+    orphans: list[Hit] = []
     for q in quantities:
         if q.label != "CONCENTRATION" and _is_total(q, tokens, sent_ids):
             totals.append(q)
@@ -133,6 +135,8 @@ def bind_quantities(
             best = _lead_substance(q, by_sent, sent_ids, list_lead or {})
         if best is not None:
             best.attrs["quantity_hits"].append(q)
+        elif q.label == "VOLUME":
+            orphans.append(q)
     for s in substances:
         _summarise(s, multipliers, tokens, site_count)
     injected = [s for s in substances if s.injected]
@@ -145,6 +149,20 @@ def bind_quantities(
             if s.norm not in stated:
                 stated.add(s.norm)
                 s.attrs["quantity_hits"].append(q)
+                _summarise(s, multipliers, tokens, site_count)
+    # Amounts per site that no injectate's sentence holds ("1:1 mix lignocaine 1% / bupivacaine 0.5%."
+    # over "R) hamstrings - 3 mL", "Gastrocnemius - 2 mL") are of the injectates named without any
+    # amount of their own in that section: each part of the mixture gets them, as a total does.
+    bare = [
+        s
+        for s in substances
+        if s.assertion == "present" and s.attrs.get("volume") is None and s.attrs.get("dose") is None
+    ]
+    if orphans and bare:
+        for s in bare:
+            mine = [q for q in orphans if q.section == s.section]
+            if mine:
+                s.attrs["quantity_hits"].extend(mine)
                 _summarise(s, multipliers, tokens, site_count)
 
 
