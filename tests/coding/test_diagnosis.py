@@ -159,6 +159,7 @@ NONSPECIFIC_CASES = [
     pytest.param([("pain", "R52"), ("myalgia", "M79.12")], False, id="one-specific-is-enough"),
     pytest.param([("cervicalgia", "M54.2")], True, id="site-pain-alone-is-nonspecific"),
     pytest.param([("upper back pain", None)], True, id="uncoded-site-pain-alone-is-nonspecific"),
+    pytest.param([("back pain", None)], True, id="uncoded-back-pain-alone-is-nonspecific"),
     pytest.param(
         [("cervicalgia", "M54.2"), ("muscle spasm", "M62.838")], False, id="site-pain-with-disorder"
     ),

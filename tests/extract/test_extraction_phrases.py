@@ -315,6 +315,20 @@ MUSCLE_CASES = [
         "DN: R upper trapezius, 2 needles, LTR.\nManual 8 min: STM R cervical paraspinals.",
         {("trapezius", "right")},
     ),
+    # One box per row under an "Injected" column.
+    (
+        "Trigger point exam (per muscle):\nMuscle                    Side   Taut band  Twitch  Injected\n"
+        "Upper trapezius           L      Y          Y       [x]\n"
+        "Upper trapezius           R      N          N       [ ]\n"
+        "Levator scapulae          L      Y          N       [ ]  (pt declined this site)\n"
+        "Injectate: 1% lidocaine 6 mL",
+        {("trapezius", "left")},
+    ),
+    (
+        "- L anterior scalene: in-plane lateral-to-medial, plexus and phrenic nerve identified and avoided, "
+        "1 mL 1% lidocaine deposited.",
+        {("anterior_scalene", "left")},
+    ),
     # A bullet glued to the side ("-R gluteus medius").
     (
         "Injectate: Kenalog 40 mg + 1% lidocaine 6 mL, divided:\n -R gluteus medius 3 mL\n -R piriformis 2 mL",

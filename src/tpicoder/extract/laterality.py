@@ -450,6 +450,15 @@ def grid_sides(
         if labelled is not None:
             _mark_row(m, {side for side, is_checked in labelled if is_checked}, "grid_row")
             continue
+        # One box at the row's end under an "Injected" column ("Upper trapezius  R  Y  Y  ...  [ ]"):
+        # checked, the muscle was injected; empty, it was not.
+        injected_box = _injected_column_box(text, m.start, rest, checked, any_box, injection_words)
+        if injected_box is not None:
+            if not injected_box:
+                _mark_row(m, set(), "grid")
+            elif m.assertion == "present":
+                m.injected = True
+            continue
         # "[X] Trapezius (upper)   [X]   [X]": a qualifier after the name is no cell.
         rest = _QUALIFIER.sub(lambda q: " " * len(q.group(0)), rest, count=1)
         boxes = sorted(
@@ -485,6 +494,35 @@ def grid_sides(
         _mark_row(m, marked, "grid")
         if marked and m.assertion == "present" and injection_words & header_words:
             m.injected = True
+
+
+def _injected_column_box(
+    text: str,
+    pos: int,
+    rest: str,
+    checked: re.Pattern[str],
+    any_box: re.Pattern[str],
+    injection_words: frozenset[str],
+) -> bool | None:
+    """Read a row's one box under a header whose last column names the injection, or None."""
+    boxes = list(any_box.finditer(rest))
+    if len(boxes) != 1 or not injection_words:
+        return None
+    # The box ends the row (a comment in parentheses may follow); a box before a name is a list item.
+    if not _ROW_END.fullmatch(rest[boxes[0].end() :]):
+        return None
+    for line in lines_above(text, pos, _GRID_HEADER_REACH):
+        words = re.findall(r"[A-Za-z]+", line.lower())
+        if (
+            words
+            and words[-1] in injection_words
+            and not any_box.search(line)
+            and len(_CELL_SPLIT.split(line.strip())) >= _MIN_HEADER_COLUMNS
+        ):
+            return checked.fullmatch(boxes[0].group(0)) is not None
+        if any_box.search(line) is None and words:
+            return None
+    return None
 
 
 def _mark_row(m: Hit, marked: set[str], how: str) -> None:
@@ -530,6 +568,8 @@ _PLAIN_CELL = re.compile(
     r"(?i)y|n|yes|no|-+|\u2014|\d+(?:\.\d+)?(?:\s*\+\s*\d+(?:\.\d+)?)*\s*(?:ml|cc|u|units)?"
 )
 _AMOUNT_HEADER_LABEL_WORDS = 2
+_ROW_END = re.compile(r"\s*(?:\([^()\n]*\)\s*)?")
+_MIN_HEADER_COLUMNS = 3
 
 
 def _grid_header(
