@@ -315,6 +315,14 @@ MUSCLE_CASES = [
         "DN: R upper trapezius, 2 needles, LTR.\nManual 8 min: STM R cervical paraspinals.",
         {("trapezius", "right")},
     ),
+    # An earlier visit dated with the month's name; a muscle left out is not the procedure left out.
+    (
+        "Date of service: January 20, 2026\nI last saw her on November 4, 2025, when I injected her right "
+        "levator scapulae and right rhomboid minor.\nImpression: myofascial pain.\nAfter consent I injected "
+        "the right levator scapulae (1.5 mL) and the right infraspinatus (1.5 mL) with 0.5% lidocaine. "
+        "I did not inject the rhomboid minor.",
+        {("levator_scapulae", "right"), ("infraspinatus", "right")},
+    ),
     # One box per row under an "Injected" column.
     (
         "Trigger point exam (per muscle):\nMuscle                    Side   Taut band  Twitch  Injected\n"

@@ -39,11 +39,15 @@ def parse_date(text: str) -> str | None:
     return None
 
 
-_NUMERIC_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|\b(?:19|20)\d\d-[01]\d-[0-3]\d\b")
+_NUMERIC_DATE = re.compile(
+    r"\d{1,2}/\d{1,2}/\d{2,4}|\b(?:19|20)\d\d-[01]\d-[0-3]\d\b"
+    r"|(?i:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+    r"\d{1,2}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b)"
+)
 
 
 def dates_in(text: str) -> set[str]:
-    """Return the ISO dates of the numeric dates written in ``text`` ("on 03/10/2026", "2026-01-22")."""
+    """Return the ISO dates written in ``text`` ("on 03/10/2026", "2026-01-22", "November 4, 2025")."""
     return {d for d in (parse_date(m) for m in _NUMERIC_DATE.findall(text)) if d}
 
 

@@ -17,6 +17,8 @@ from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorT
 
 # Tokens between a group and its member for the group to be a label ("hamstrings - biceps femoris").
 GROUP_LABEL_GAP = 3
+# Tokens between "did not inject" and a muscle it names (one muscle left out, not the procedure).
+NO_PROCEDURE_OBJECT_GAP = 4
 # A note's title is at most its first this many non-blank lines.
 TITLE_LINES = 2
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
@@ -139,7 +141,16 @@ class FindingsBuilder:
         )
         dry = [h for h in self.of("DRY_NEEDLING") if h.assertion == "present"]
         # "Procedure deferred - not performed" negates itself; only a conditional one is discounted.
-        no_proc = [h for h in self.of("NO_PROCEDURE") if h.assertion != "hypothetical"]
+        # "I did not inject the rhomboid minor" leaves one muscle out, not the procedure.
+        no_proc = [
+            h
+            for h in self.of("NO_PROCEDURE")
+            if h.assertion != "hypothetical"
+            and not any(
+                m.sent == h.sent and 0 <= m.tok_start - h.tok_end <= NO_PROCEDURE_OBJECT_GAP
+                for m in muscle_hits
+            )
+        ]
         # A procedure section that itself says "** NOT PERFORMED **" documents no injection.
         refused = {self._section_start(h) for h in no_proc}
         if no_proc and not any(
