@@ -23,7 +23,7 @@ from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
 from tpicoder.extract.regex_scan import AnchoredRegex, anchor_text
-from tpicoder.extract.textio import hard_wrapped
+from tpicoder.extract.textio import hard_wrapped, tokenizer_view
 from tpicoder.lexicon import ExtractionLexicon
 
 LAYERS = {
@@ -397,7 +397,7 @@ class EntityMatcher(LexiconComponent):
                 wraps.add(i)
         if not wraps:
             return []
-        view = doc.text
+        view = tokenizer_view(text)  # what the tokenizer saw (doc.text is rebuilt token by token)
         keep = [i for i in range(len(lower)) if i not in wraps]
         words = [view[idx[i] : idx[i] + len(lower[i])] for i in keep]
         spaces = [bool(table.whitespace[i]) or i + 1 in wraps for i in keep]

@@ -75,6 +75,8 @@ class FindingsBuilder:
         self.text = doc.text if text is None else text
         self.hits: list[Hit] = list(doc._.tpi_hits or [])
         self._by_label: dict[str, list[Hit]] = {}
+        # Historical cues by sentence, built on first use (see _dated_beside).
+        self._history_cues: dict[int, list[Hit]] | None = None
         for h in sorted(self.hits, key=lambda h: h.start):
             self._by_label.setdefault(h.label, []).append(h)
 
@@ -505,13 +507,16 @@ class FindingsBuilder:
         reach = self.config.dated_reach
         rules = self.config.dated_cues if rules is None else rules
         decided = (h.cue.start, h.cue.end) if h.cue is not None else None
+        if self._history_cues is None:
+            self._history_cues = {}
+            for c in self.of("CUE"):
+                if c.norm == "HISTORICAL":
+                    self._history_cues.setdefault(c.sent, []).append(c)
         return any(
-            c.norm == "HISTORICAL"
-            and c.rule_id in rules
+            c.rule_id in rules
             and (c.start, c.end) != decided
-            and c.sent == h.sent
             and (0 <= c.start - h.end <= reach or 0 <= h.start - c.end <= reach)
-            for c in self.of("CUE")
+            for c in self._history_cues.get(h.sent, ())
         )
 
     def _diagnoses(self) -> list[Diagnosis]:
