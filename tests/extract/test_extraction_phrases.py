@@ -670,6 +670,18 @@ TREATMENT_CASES = [
         {"physical_therapy": ("unknown", None)},
     ),
     (
+        "HPI: has used the jaw stretching exercises from our handout for 10 weeks.",
+        {"home_exercise": ("unknown", "for 10 weeks")},
+    ),
+    (
+        "HPI: tried naproxen and a month of home neck exercises without much change.",
+        {"nsaid": ("failed", None), "home_exercise": ("failed", None)},
+    ),
+    (
+        "Prior tx: PT in 2024, HEP - limited relief.\nProcedure: TPI L trap 2 mL.",
+        {"physical_therapy": ("partial_relief", None), "home_exercise": ("partial_relief", None)},
+    ),
+    (
         "DOS: 03/03/2026\nHPI: TPI to the left SCM on 2026-01-22 with 70% relief.",
         {"prior_injection": ("relief", None)},
     ),
