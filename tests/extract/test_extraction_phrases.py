@@ -323,6 +323,12 @@ MUSCLE_CASES = [
         "I did not inject the rhomboid minor.",
         {("levator_scapulae", "right"), ("infraspinatus", "right")},
     ),
+    # The nerve visualized is the landmark, not the muscle before it.
+    (
+        "Procedure: in-plane, 22g spinal needle.\n  - L gluteus minimus: 2.5 mL\n"
+        "  - L piriformis: 2.5 mL (sciatic nerve visualized and avoided)\nInjectate: 1% lidocaine 5 mL",
+        {("gluteus_minimus", "left"), ("piriformis", "left")},
+    ),
     # One box per row under an "Injected" column.
     (
         "Trigger point exam (per muscle):\nMuscle                    Side   Taut band  Twitch  Injected\n"

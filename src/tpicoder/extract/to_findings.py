@@ -360,15 +360,26 @@ class FindingsBuilder:
         # So does one on a procedure header's line ("Procedure: US-guided TPI, right scalene muscles").
         summaries = self._summary_lines()
 
-        def summary(e: Evidence) -> bool:
-            return any(a <= e.start < b for a, b in summaries)
+        def summary(e: Evidence) -> tuple[int, int] | None:
+            return next(((a, b) for a, b in summaries if a <= e.start < b), None)
 
         for muscle, side in list(kept):
+            if muscle not in self.members:
+                continue
+            spans = {summary(e) for e in kept[(muscle, side)].evidence}
+            # A member named on the same line is a site of its own beside the group ("Right-sided
+            # trigger point injection to the forearm extensors and brachioradialis").
+            beside = any(
+                summary(e) in spans
+                for mem in self.members[muscle]
+                if (mem, side) in kept
+                for e in kept[(mem, side)].evidence
+            )
             if (
-                muscle in self.members
-                and all(summary(e) for e in kept[(muscle, side)].evidence)
+                None not in spans
+                and not beside
                 and any(
-                    not summary(e)
+                    summary(e) is None
                     for mem in self.members[muscle]
                     if (mem, side) in kept
                     for e in kept[(mem, side)].evidence
