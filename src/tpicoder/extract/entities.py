@@ -186,13 +186,18 @@ class EntityMatcher(LexiconComponent):
             (self._orth if rec["case_sensitive"] else self._lower).add(key, docs)
             self._records[vocab.strings[key]] = rec
         self._regex = []
-        for rule in self.data["regex"]:
-            rule["cue_attrs"] = {
+        # A cue rule's reach, direction and targets, one dict per rule (shared by its hits).
+        self._cue_attrs: dict[str, dict[str, Any]] = {
+            rule["id"]: {
                 **_PATTERN_CUE,
                 "direction": rule.get("direction") or "bidirectional",
                 "max_scope": rule.get("max_scope"),
                 "applies_to": rule.get("applies_to"),
             }
+            for rule in self.data["regex"]
+            if rule["label"] == "CUE"
+        }
+        for rule in self.data["regex"]:
             names = rule.get("flags", [])
             flags = re.MULTILINE if "MULTILINE" in names else 0
             if "IGNORECASE" in names:
@@ -315,7 +320,7 @@ class EntityMatcher(LexiconComponent):
                         rule_id=rule["id"],
                         value=groups[0] if groups else text[start_char:end_char],
                         groups=groups,
-                        attrs=rule["cue_attrs"] if rule["label"] == "CUE" else {},
+                        attrs=self._cue_attrs.get(rule["id"], {}),
                     )
                 )
         return doc
