@@ -746,6 +746,11 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "needling",
         ),
         (
+            "She was offered trigger point injections with lidocaine and declines; prefers needling without "
+            "medication.\nProcedure: dry needling, no injectate. R gluteus medius: 4 passes, LTR.",
+            "needling",
+        ),
+        (
             "Reason for consult: R posterior shoulder pain, ? trigger point injections\n\nPLAN\n"
             "- Discussed trigger point injections to the R infraspinatus; he would like to think about it. "
             "No procedure today.\n- Return in 3-4 weeks; if agreeable, TPI at that visit.",
@@ -760,6 +765,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "tpi",
         "muscle-not-named",
         "dry-needling-with-skin-wheal",
+        "offered-not-given",
         "no-procedure-today",
     ],
 )
