@@ -676,6 +676,10 @@ TREATMENT_CASES = [
         {"physical_therapy": ("unknown", None)},
     ),
     (
+        "HPI: pain after sleeping awkwardly 10 days ago, not improving with ibuprofen 600 mg tid.",
+        {"nsaid": ("failed", None)},
+    ),
+    (
         "HPI: has used the jaw stretching exercises from our handout for 10 weeks.",
         {"home_exercise": ("unknown", "for 10 weeks")},
     ),
