@@ -675,6 +675,7 @@ TREATMENT_CASES = [
         "HPI: twisted her right ankle on the ice three days ago. Tried PT.",
         {"physical_therapy": ("unknown", None)},
     ),
+    ("Plan: continue HEP, ice today, resume normal activity tomorrow.", {"home_exercise": ("unknown", None)}),
     (
         "HPI: pain after sleeping awkwardly 10 days ago, not improving with ibuprofen 600 mg tid.",
         {"nsaid": ("failed", None)},
