@@ -52,13 +52,18 @@ def _aside_start(texts: list[str], end: int, reach: int = 24) -> int | None:
     return None
 
 
+def _next_on_line(texts: list[str], spaces: list[bool], j: int) -> int:
+    """Return the first token from ``j`` on that is not a space within a line (may be a line break)."""
+    while j < len(texts) and spaces[j] and "\n" not in texts[j]:
+        j += 1
+    return j
+
+
 def _wrapped(texts: list[str], spaces: list[bool], idx: list[int], i: int, width: int) -> bool:
     """Tell whether the line break at token ``i`` wraps a long line whose text goes on in lower case."""
     if not width:
         return False
-    j = i + 1
-    while j < len(texts) and spaces[j] and "\n" not in texts[j]:
-        j += 1
+    j = _next_on_line(texts, spaces, i + 1)
     if j >= len(texts) or spaces[j]:
         return False
     # Lower case goes on ("... with no\nrelief"), and so does an amount ("+ ketorolac\n30 mg (1 mL)").
@@ -106,9 +111,7 @@ def _name_continued(doc: Doc, all_hits: list[Hit]) -> frozenset[int]:
         # A header's line ("PROCEDURE: trigger point injection, L piriformis") is complete.
         if ":" in text[text.rfind("\n", 0, h.start) + 1 : h.start]:
             continue
-        j = i + 1
-        while j < len(texts) and spaces[j] and "\n" not in texts[j]:
-            j += 1
+        j = _next_on_line(texts, spaces, i + 1)
         if j < len(texts) and texts[j][:1].islower() and texts[j].isalpha() and j not in starts:
             out.add(i)
     return frozenset(out)
@@ -158,9 +161,7 @@ def segment(
             text == "?" and i + 1 < n and table.whitespace[i] == "" and texts[i + 1][:1].isalpha()
         )
         if not ends and len(text) > 1 and text.endswith(".") and text.lower() not in non_terminal:
-            j = i + 1
-            while j < n and spaces[j] and "\n" not in texts[j]:
-                j += 1
+            j = _next_on_line(texts, spaces, i + 1)
             # "0.5 mL. (L temporalis not injected.)": an aside opening a new sentence.
             if j + 1 < n and texts[j] == "(":
                 j += 1

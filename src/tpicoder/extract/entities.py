@@ -11,7 +11,6 @@ quantities, header fields and events; each is tried only where its literal start
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from typing import Any
 
@@ -23,7 +22,7 @@ from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
 from tpicoder.extract.regex_scan import AnchoredRegex, anchor_text
-from tpicoder.extract.textio import hard_wrapped, tokenizer_view
+from tpicoder.extract.textio import hard_wrapped, letter_case, tokenizer_view
 from tpicoder.lexicon import ExtractionLexicon
 
 LAYERS = {
@@ -105,20 +104,6 @@ def lower_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-_UPPER = re.compile(r"[^A-Z]+")
-_LETTER = re.compile(r"[^A-Za-z]+")
-_WORD = re.compile(r"[A-Za-z]{2,}")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
-
-
-# A note typed in ALL CAPS has at least this share of capitals. One typed without capitals has at
-# most this share of Capitalised words (of at least NO_CAPS_MIN_WORDS words): its abbreviations may
-# still be written in capitals ("tpi r QL x2 sites"), its sentences and names are not.
-ALL_CAPS_SHARE = 0.8
-NO_CAPS_SHARE = 0.01
-NO_CAPS_MIN_WORDS = 10
-
-
 def _before_count(table: Any, end: int) -> bool:
     """Tell whether a count of injections follows token ``end`` ("TFL x1, VL x2")."""
     i = end
@@ -128,22 +113,6 @@ def _before_count(table: Any, end: int) -> bool:
 
 
 _COUNT = re.compile(r"x\d{1,2}")
-
-
-@functools.lru_cache(maxsize=4)
-def letter_case(text: str) -> tuple[bool, bool]:
-    """Tell whether a note is typed mostly in capitals, and whether (almost) without them.
-
-    Read from the first 4,000 characters; cached, as several components ask of the same note.
-    """
-    sample = text[:4000]
-    letters = len(_LETTER.sub("", sample))
-    if not letters:
-        return False, False
-    share = len(_UPPER.sub("", sample)) / letters
-    words = len(_WORD.findall(sample))
-    no_caps = words >= NO_CAPS_MIN_WORDS and len(_CAPITALISED.findall(sample)) <= NO_CAPS_SHARE * words
-    return share >= ALL_CAPS_SHARE, no_caps
 
 
 class EntityMatcher(LexiconComponent):

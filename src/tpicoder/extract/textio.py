@@ -9,6 +9,7 @@ letters are replaced by their ASCII forms, character for character, so "left\u00
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +64,36 @@ BINARY_SNIFF = 8192
 # does not fit goes to the next line, so wrapped lines fall short of the width by up to a word).
 WRAP_FULL_LINES = 3
 WRAP_FILL = 0.8
+
+
+_UPPER = re.compile(r"[^A-Z]+")
+_LETTER = re.compile(r"[^A-Za-z]+")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+# A note typed in ALL CAPS has at least this share of capitals. One typed without capitals has at
+# most this share of Capitalised words (of at least NO_CAPS_MIN_WORDS words): its abbreviations may
+# still be written in capitals ("tpi r QL x2 sites"), its sentences and names are not.
+ALL_CAPS_SHARE = 0.8
+NO_CAPS_SHARE = 0.01
+NO_CAPS_MIN_WORDS = 10
+
+
+@functools.lru_cache(maxsize=4)
+def letter_case(text: str) -> tuple[bool, bool]:
+    """Tell whether a note is typed mostly in capitals, and whether (almost) without them.
+
+    Read from the first 4,000 characters; cached, as several components ask of the same note.
+    """
+    sample = text[:4000]
+    letters = len(_LETTER.sub("", sample))
+    if not letters:
+        return False, False
+    share = len(_UPPER.sub("", sample)) / letters
+    words = len(_WORD.findall(sample))
+    no_caps = words >= NO_CAPS_MIN_WORDS and len(_CAPITALISED.findall(sample)) <= NO_CAPS_SHARE * words
+    return share >= ALL_CAPS_SHARE, no_caps
 
 
 @functools.lru_cache(maxsize=4)
