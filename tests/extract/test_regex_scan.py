@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tpicoder.extract.entities import lower_pattern, same_length_lower
-from tpicoder.extract.regex_scan import AnchoredRegex, anchor_text, anchors_of
+from tpicoder.extract.regex_scan import AnchoredRegex, AnchorIndex, anchor_text, anchors_of
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,13 +49,25 @@ def _rules():
 
 
 def _spans(regex: re.Pattern[str], on_lower: bool, text: str) -> tuple[list, list]:
+    """Matches of plain finditer, and of the anchored scan both lazily and from a prebuilt index.
+
+    The second list holds the lazy scan's matches when both anchored forms agree, and a marker
+    naming the index form when they differ, so a mismatch shows which path broke.
+    """
     lowered = same_length_lower(text)
     subject = lowered if on_lower else text
+    anchors_in = anchor_text(lowered)
+    anchored = AnchoredRegex(regex)
     expected = [(m.span(), m.groups()) for m in regex.finditer(subject)]
-    got = [(m.span(), m.groups()) for m in AnchoredRegex(regex).finditer(subject, anchor_text(lowered))]
+    got = [(m.span(), m.groups()) for m in anchored.finditer(subject, anchors_in)]
+    seen = _INDEX.places(anchors_in)
+    indexed = [(m.span(), m.groups()) for m in anchored.finditer(subject, anchors_in, seen, complete=True)]
+    if indexed != got:
+        return expected, [("AnchorIndex differs", indexed)]
     return expected, got
 
 
+_INDEX = AnchorIndex([AnchoredRegex(p.values[0]) for p in _rules()])
 _NOTES = sorted((ROOT / "corpora").glob("*/notes/*.txt"))
 
 

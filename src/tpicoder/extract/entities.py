@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
-from tpicoder.extract.regex_scan import AnchoredRegex, anchor_text
+from tpicoder.extract.regex_scan import AnchoredRegex, AnchorIndex, anchor_text
 from tpicoder.extract.textio import hard_wrapped, letter_case, tokenizer_view
 from tpicoder.lexicon import ExtractionLexicon
 
@@ -176,6 +176,8 @@ class EntityMatcher(LexiconComponent):
                 self._regex.append((rule, AnchoredRegex(regex), True))
             else:
                 self._regex.append((rule, AnchoredRegex(re.compile(rule["pattern"], flags)), False))
+        # The anchors of every rule are found in one pass over the note.
+        self._anchor_index = AnchorIndex([regex for _, regex, _ in self._regex])
         # Notes typed all in lower case ("procedure: tpi r ql + r glute med") write sides that way too:
         # for them the case-sensitive side words are also matched in lower case.
         self._lowercase_sides = PhraseMatcher(vocab, attr="LOWER")
@@ -264,9 +266,9 @@ class EntityMatcher(LexiconComponent):
             if lowered is None:
                 lowered = same_length_lower(text)
                 anchors_in = anchor_text(lowered)
-                seen: dict[str, list[int]] = {}
+                seen = self._anchor_index.places(anchors_in)
             span_group = rule.get("span_group") or 0
-            for m in regex.finditer(lowered if on_lower else text, anchors_in, seen):
+            for m in regex.finditer(lowered if on_lower else text, anchors_in, seen, complete=True):
                 # A rule may read context around what it marks: the hit is then its group's span.
                 start_char, end_char = m.span(span_group)
                 if end_char <= start_char or not n:

@@ -13,6 +13,9 @@ earlier match are skipped as ``finditer`` skips them. Anchors are looked up in t
 note, so they find a superset of the places a case-sensitive pattern can match. A pattern with
 no usable anchor (one that can begin with any letter, say) falls back to ``finditer``. A single
 digit or sign is a usable anchor; a single letter is not.
+
+A component that runs many patterns over one note finds the anchors of all of them in a single
+Aho-Corasick pass (:class:`AnchorIndex`) rather than one ``str.find`` scan per anchor.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ import re
 from collections.abc import Iterator
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
+
+import ahocorasick
 
 # Letter anchors shorter than this would be found almost everywhere ("in", "no"); longer ones
 # add little. Anchors are spelled over the lower-cased note with every space character made " ".
@@ -178,12 +183,18 @@ class AnchoredRegex:
         self.anchors = anchors_of(regex.pattern, regex.flags & ~re.UNICODE)
 
     def finditer(
-        self, text: str, anchors_in: str, seen: dict[str, list[int]] | None = None
+        self,
+        text: str,
+        anchors_in: str,
+        seen: dict[str, list[int]] | None = None,
+        complete: bool = False,
     ) -> Iterator[re.Match[str]]:
         """Yield what ``self.regex.finditer(text)`` yields.
 
         ``anchors_in`` is :func:`anchor_text` of ``text`` lower-cased to the same length; ``seen``
         (one dict per note) keeps the places of each anchor for the other rules that share it.
+        ``complete`` says ``seen`` already holds every anchor that occurs (from
+        :meth:`AnchorIndex.places`), so an anchor missing from it occurs nowhere.
         """
         if self.anchors is None:
             yield from self.regex.finditer(text)
@@ -194,6 +205,8 @@ class AnchoredRegex:
         find = anchors_in.find
         for anchor in self.anchors:
             places = seen.get(anchor)
+            if places is None and complete:
+                continue
             if places is None:
                 places = []
                 i = find(anchor)
@@ -212,3 +225,36 @@ class AnchoredRegex:
                 # finditer resumes at the end of a match (one further after an empty one).
                 end = m.end() if m.end() > i else i + 1
                 yield m
+
+
+class AnchorIndex:
+    """Every anchor of a set of patterns, found in one pass over a note.
+
+    :meth:`places` returns the ``seen`` dict :meth:`AnchoredRegex.finditer` takes, filled for
+    every anchor of the set (an anchor absent from the note gets no entry and so reads as none).
+    """
+
+    __slots__ = ("_automaton", "_known")
+
+    def __init__(self, regexes: list[AnchoredRegex]) -> None:
+        anchors = sorted({a for r in regexes if r.anchors for a in r.anchors})
+        self._known = frozenset(anchors)
+        self._automaton = ahocorasick.Automaton()
+        for anchor in anchors:
+            self._automaton.add_word(anchor, anchor)
+        if anchors:
+            self._automaton.make_automaton()
+
+    def places(self, anchors_in: str) -> dict[str, list[int]]:
+        """Return where each anchor begins in ``anchors_in`` (see :func:`anchor_text`)."""
+        seen: dict[str, list[int]] = {}
+        if not self._known:
+            return seen
+        for end, anchor in self._automaton.iter(anchors_in):
+            start = end - len(anchor) + 1
+            places = seen.get(anchor)
+            if places is None:
+                seen[anchor] = [start]
+            else:
+                places.append(start)
+        return seen

@@ -82,7 +82,9 @@ class FindingsBuilder:
 
     def ev(self, start: int, end: int) -> Evidence:
         """Evidence for a character span of the text."""
-        return Evidence(start=start, end=end, text=self.text[start:end])
+        # Built without validation: the offsets are ints inside the text, by construction here.
+        # Results are validated as a whole where they cross the API (tests re-validate every one).
+        return Evidence.model_construct(start=start, end=end, text=self.text[start:end])
 
     def hev(self, h: Hit) -> Evidence:
         """Evidence for a hit."""
@@ -608,7 +610,8 @@ class FindingsBuilder:
             if h.label in ("ICD10",):
                 norm = str(h.value).upper()
             out.append(
-                Mention(
+                # Built without validation, as evidence is (see ev): every field is typed here.
+                Mention.model_construct(
                     label=_MENTION_LABEL.get(h.label, h.label),
                     text=self.text[h.start : h.end],
                     start=h.start,
