@@ -202,6 +202,7 @@ class CueRule(_Record):
     max_scope: int | None = None
     line_only: bool = False
     applies_to: list[str] | None = None
+    over_lead_in: bool = False
 
 
 class SectionDefault(_Record):

@@ -721,6 +721,13 @@ TREATMENT_CASES = [
         {"physical_therapy": ("unknown", None)},
     ),
     ("HPI: Never had massage, PT or chiropractic care.", {}),
+    # A past-tense verb recounts history even under an "Assessment and plan:" lead-in; a plan there
+    # ("Trial of tizanidine") stays a plan.
+    (
+        "Assessment and plan:\n1. Myofascial pain, M79.12. Failed PT, muscle relaxant and NSAID.",
+        {"physical_therapy": ("failed", None), "muscle_relaxant": ("failed", None), "nsaid": ("failed", None)},
+    ),
+    ("Plan:\n1. Trial of tizanidine at night.\n2. Heat as needed.", {}),
 ]
 
 
@@ -761,6 +768,11 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "No procedure today.\n- Return in 3-4 weeks; if agreeable, TPI at that visit.",
             "none",
         ),
+        (
+            "PROCEDURE: Trigger point injection\nThe right upper trapezius was injected with 2 mL of 1% "
+            "lidocaine. We did not inject the left side today.",
+            "injection",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -772,6 +784,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "dry-needling-with-skin-wheal",
         "offered-not-given",
         "no-procedure-today",
+        "one-side-left-out",
     ],
 )
 def test_procedure_kind(text, procedure):

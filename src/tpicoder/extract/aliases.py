@@ -132,6 +132,7 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
                 max_scope=rule.max_scope,
                 line_only=rule.line_only,
                 applies_to=rule.applies_to,
+                over_lead_in=rule.over_lead_in,
             )
         )
     recs.append(_rec("ANAPHORA", "anaphora", "exact", lex.cues.anaphora))

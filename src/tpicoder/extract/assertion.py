@@ -493,14 +493,17 @@ class ContextAssertion(LexiconComponent):
         default = self.defaults.get(t.section) or self.defaults["unknown"]
         t.assertion = default["assertion"]
         decided: Hit | None = None
-        for cat in ASSERTION_CATEGORIES:
-            if cat in best:
-                t.assertion = _ASSERTION_OF[cat]
-                decided = best[cat][1]
-                break
-            if cat in inherited:
-                t.assertion = _ASSERTION_OF[cat]
-                break
+        # A cue of the target's own sentence whose rule says so (``over_lead_in``) decides before
+        # one inherited from a list's lead-in: "Assessment and plan:" then "Failed PT and NSAID."
+        # recounts history, while "Plan:" then "Continue stretching" stays a plan.
+        own = next((cat for cat in ASSERTION_CATEGORIES if cat in best), None)
+        lead = next((cat for cat in ASSERTION_CATEGORIES if cat in inherited), None)
+        if own is not None and (lead is None or best[own][1].attrs.get("over_lead_in") or
+                                ASSERTION_CATEGORIES.index(own) <= ASSERTION_CATEGORIES.index(lead)):
+            t.assertion = _ASSERTION_OF[own]
+            decided = best[own][1]
+        elif lead is not None:
+            t.assertion = _ASSERTION_OF[lead]
         else:
             if "CURRENT" in best or "CURRENT" in inherited:
                 t.assertion = "present"

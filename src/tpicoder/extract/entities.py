@@ -60,6 +60,7 @@ _PATTERN_CUE: dict[str, Any] = {
     "max_scope": None,
     "line_only": False,
     "applies_to": None,
+    "over_lead_in": False,
 }
 
 

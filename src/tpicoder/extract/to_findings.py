@@ -145,14 +145,16 @@ class FindingsBuilder:
         )
         dry = [h for h in self.of("DRY_NEEDLING") if h.assertion == "present"]
         # "Procedure deferred - not performed" negates itself; only a conditional one is discounted.
-        # "I did not inject the rhomboid minor" leaves one muscle out, not the procedure.
+        # "I did not inject the rhomboid minor" leaves one muscle out, not the procedure, and so
+        # does "we did not inject the left side today" (one side; "either side" is not one).
+        one_side = [s for s in self.of("SIDE") if s.norm in ("left", "right")]
         no_proc = [
             h
             for h in self.of("NO_PROCEDURE")
             if h.assertion != "hypothetical"
             and not any(
                 m.sent == h.sent and 0 <= m.tok_start - h.tok_end <= NO_PROCEDURE_OBJECT_GAP
-                for m in muscle_hits
+                for m in (*muscle_hits, *one_side)
             )
         ]
         # A procedure section that itself says "** NOT PERFORMED **" documents no injection.
