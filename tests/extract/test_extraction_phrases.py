@@ -418,6 +418,20 @@ MUSCLE_CASES = [
         "needle withdrawn, no complications, patient tolerated the procedure well.",
         {("anterior_scalene", "left"), ("middle_scalene", "left")},
     ),
+    # Printed forms with dot leaders: the leader joins a field to its value; "Injection log" and
+    # "Drug" head procedure sections.
+    (
+        "Exam\n  Taut bands: trapezius bilateral, R levator scapulae\n\nInjection log\n"
+        "  Muscle ........... Side ..... Units\n  Trapezius (upper) .......... Right ..... 20\n"
+        "  Trapezius (upper) .......... Left ...... 15\n  Levator scapulae ........... Left ..... 15\n",
+        {("trapezius", "right"), ("trapezius", "left"), ("levator_scapulae", "left")},
+    ),
+    (
+        "PROCEDURE:\nProcedure ........ Trigger point injection\nLaterality ....... Bilateral\n"
+        "Site(s) .......... Lumbar paraspinals\n# trigger points ... 3 left / 3 right\n"
+        "Medication ....... Lidocaine 2% 3 mL per side",
+        {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right")},
+    ),
 ]
 
 

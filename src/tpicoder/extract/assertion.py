@@ -25,7 +25,7 @@ from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.dates import dates_in, latest_date, parse_date
 from tpicoder.extract.entities import letter_case
 from tpicoder.extract.extensions import TARGET_LABELS, Hit, doc_text, hits, register_extensions, token_table
-from tpicoder.extract.textio import hard_wrapped
+from tpicoder.extract.textio import hard_wrapped, is_dot_leader
 from tpicoder.lexicon import ExtractionLexicon
 
 ASSERTION_CATEGORIES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL")
@@ -160,7 +160,14 @@ def segment(
         ends = text in _SENT_END and not (
             text == "?" and i + 1 < n and table.whitespace[i] == "" and texts[i + 1][:1].isalpha()
         )
-        if not ends and len(text) > 1 and text.endswith(".") and text.lower() not in non_terminal:
+        # A dot leader ("Trapezius ..... Right ..... 20") joins a field to its value.
+        if (
+            not ends
+            and len(text) > 1
+            and text.endswith(".")
+            and text.lower() not in non_terminal
+            and not is_dot_leader(text)
+        ):
             j = _next_on_line(texts, spaces, i + 1)
             # "0.5 mL. (L temporalis not injected.)": an aside opening a new sentence.
             if j + 1 < n and texts[j] == "(":
@@ -498,8 +505,11 @@ class ContextAssertion(LexiconComponent):
         # recounts history, while "Plan:" then "Continue stretching" stays a plan.
         own = next((cat for cat in ASSERTION_CATEGORIES if cat in best), None)
         lead = next((cat for cat in ASSERTION_CATEGORIES if cat in inherited), None)
-        if own is not None and (lead is None or best[own][1].attrs.get("over_lead_in") or
-                                ASSERTION_CATEGORIES.index(own) <= ASSERTION_CATEGORIES.index(lead)):
+        if own is not None and (
+            lead is None
+            or best[own][1].attrs.get("over_lead_in")
+            or ASSERTION_CATEGORIES.index(own) <= ASSERTION_CATEGORIES.index(lead)
+        ):
             t.assertion = _ASSERTION_OF[own]
             decided = best[own][1]
         elif lead is not None:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from tpicoder.extract.extensions import Hit
 from tpicoder.extract.tables import lines_above
+from tpicoder.extract.textio import is_dot_leader
 
 # Tokens that may stand between a side word and its muscle.
 BRIDGE = frozenset(
@@ -126,13 +127,18 @@ def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str]) ->
 
 
 def _line_label(tokens: Sequence[str], line_ids: Sequence[int], i: int) -> str:
-    """Return the field label of token ``i``'s line ("side" for "Side: [x] Right"), or ""."""
+    """Return the field label of token ``i``'s line ("side" for "Side: [x] Right"), or "".
+
+    A dot leader stands for the colon in printed forms ("Laterality ........ Bilateral").
+    """
     line = line_ids[i]
     j = i
     while j > 0 and line_ids[j - 1] == line:
         j -= 1
     words = [tokens[k].lower() for k in range(j, i) if tokens[k].strip()]
-    return words[0] if len(words) >= 2 and words[1] == ":" else ""
+    if len(words) < 2:
+        return ""
+    return words[0] if words[1] == ":" or is_dot_leader(words[1]) else ""
 
 
 def _side_headings(

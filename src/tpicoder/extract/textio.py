@@ -76,6 +76,14 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 # most this share of Capitalised words (of at least NO_CAPS_MIN_WORDS words): its abbreviations may
 # still be written in capitals ("tpi r QL x2 sites"), its sentences and names are not.
 ALL_CAPS_SHARE = 0.8
+# A run of at least this many dots is a dot leader of a printed form or table ("Side ..... Right"),
+# not an ellipsis.
+DOT_LEADER = 4
+
+
+def is_dot_leader(token: str) -> bool:
+    """Tell whether ``token`` is a dot leader ("........")."""
+    return len(token) >= DOT_LEADER and not token.strip(".")
 NO_CAPS_SHARE = 0.01
 NO_CAPS_MIN_WORDS = 10
 
