@@ -466,6 +466,11 @@ def test_muscles_injected_with_sides(text, expected):
 
 NOT_INJECTED_CASES = [
     (
+        "L upper trap also somewhat tender today - will consider injecting the L side next visit.\n"
+        "R levator scapulae TP injected w/ lidocaine.",
+        ("trapezius", "left"),
+    ),
+    (
         "Exam: taut band in left trapezius with twitch response.\nProcedure: TPI to right levator scapulae.",
         ("trapezius", "left"),
     ),

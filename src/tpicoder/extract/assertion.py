@@ -32,6 +32,8 @@ ASSERTION_CATEGORIES = ("NEGATED", "HYPOTHETICAL", "HISTORICAL")
 # A list after a colon: items at most this many tokens apart, the colon at most this far before.
 COLON_LIST_GAP = 8
 COLON_LIST_REACH = 40
+# Tokens between a plan or negation cue and the injection word it turns ("consider injecting").
+MODAL_INJECTION_GAP = 1
 _ASSERTION_OF = {"NEGATED": "negated", "HYPOTHETICAL": "hypothetical", "HISTORICAL": "historical"}
 _INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNAMED_INJECTATE"})
 _SENT_END = frozenset({".", "!", "?"})
@@ -307,6 +309,23 @@ class ContextAssertion(LexiconComponent):
             lst.sort()
         for lst in currents.values():
             lst.sort()
+        # An injection word that a plan or a negation governs right before it ("will consider
+        # injecting the L side next visit") is no injection event of this session.
+        for sid, lst in cues.items():
+            modal = [
+                c
+                for c in lst
+                if c.norm in ("HYPOTHETICAL", "NEGATED") and c.attrs.get("direction") != "backward"
+            ]
+            if modal:
+                cues[sid] = [
+                    c
+                    for c in lst
+                    if not (
+                        c.norm == "INJECTION"
+                        and any(0 <= c.tok_start - m.tok_end <= MODAL_INJECTION_GAP for m in modal)
+                    )
+                ]
 
         # Lists introduced by a sentence ending in ':' inherit that sentence's cue categories.
         # Injection and this-session cues carry over whole; negation, plans and history only when the
