@@ -418,6 +418,13 @@ MUSCLE_CASES = [
         "needle withdrawn, no complications, patient tolerated the procedure well.",
         {("anterior_scalene", "left"), ("middle_scalene", "left")},
     ),
+    # A late-entry addendum dated after the visit amends today's procedure.
+    (
+        "Date of Service: 09/09/2025\nProcedure: TPI, bilateral upper trapezius, lidocaine 2 mL each side.\n"
+        "Billing: 20552\n\nAddendum 09/10/2025 (late entry for DOS 09/09/2025): The L levator scapulae was "
+        "also injected at the time of the procedure (1.5 mL).",
+        {("trapezius", "left"), ("trapezius", "right"), ("levator_scapulae", "left")},
+    ),
     # Printed forms with dot leaders: the leader joins a field to its value; "Injection log" and
     # "Drug" head procedure sections.
     (

@@ -274,6 +274,8 @@ class ContextAssertion(LexiconComponent):
         for h in all_hits:
             h.sent = sent_of(h.tok_start)
             idx = bisect.bisect_right(sec_starts, h.start) - 1
+            if idx >= 0 and h.start >= sections[idx].end:
+                idx = -1  # after a section, under a header of no kind ("Addendum 09/10/2025:")
             h.section = sections[idx].kind if idx >= 0 else "unknown"
             if h.label == "CUE":
                 cat = h.norm
@@ -288,6 +290,12 @@ class ContextAssertion(LexiconComponent):
                     (service_dates and dates_in(str(h.value)) & service_dates) or in_header
                 ):
                     continue
+                # A date after the visit ("Addendum 09/10/2025: L levator was also injected") dates
+                # no earlier event.
+                if cat == "HISTORICAL" and h.match == "pattern" and service_dates:
+                    written = dates_in(str(h.value))
+                    if written and min(written) > max(service_dates):
+                        continue
                 if cat == "NEGATED" and any(t in outcome_toks for t in range(h.tok_start, h.tok_end)):
                     continue
                 if in_header:
