@@ -418,6 +418,10 @@ MUSCLE_CASES = [
         "needle withdrawn, no complications, patient tolerated the procedure well.",
         {("anterior_scalene", "left"), ("middle_scalene", "left")},
     ),
+    (
+        "PROCEDURE: TPI R forearm\n   ECRB R ............. 1 mL\n   ext digitorum R .... 0.75 mL\n",
+        {("extensor_carpi_radialis_brevis", "right"), ("extensor_digitorum", "right")},
+    ),
     # A late-entry addendum dated after the visit amends today's procedure.
     (
         "Date of Service: 09/09/2025\nProcedure: TPI, bilateral upper trapezius, lidocaine 2 mL each side.\n"
