@@ -422,6 +422,17 @@ MUSCLE_CASES = [
         "PROCEDURE: TPI R forearm\n   ECRB R ............. 1 mL\n   ext digitorum R .... 0.75 mL\n",
         {("extensor_carpi_radialis_brevis", "right"), ("extensor_digitorum", "right")},
     ),
+    # "no medication" says what was not injected, not which muscle was not needled; "L & R." is both.
+    (
+        "Tx today:\n - Dry needling (solid filament, no medication): multifidus L & R; quadratus lumborum L & R. "
+        "E-stim not applied.",
+        {
+            ("multifidus", "left"),
+            ("multifidus", "right"),
+            ("quadratus_lumborum", "left"),
+            ("quadratus_lumborum", "right"),
+        },
+    ),
     # A late-entry addendum dated after the visit amends today's procedure.
     (
         "Date of Service: 09/09/2025\nProcedure: TPI, bilateral upper trapezius, lidocaine 2 mL each side.\n"
