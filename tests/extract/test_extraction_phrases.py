@@ -980,3 +980,19 @@ def test_other_system_code_beside_em_is_a_separate_problem():
         "Procedure: TPI L trapezius, lidocaine 1 mL.\nBilling: 99214-25; 20552."
     )
     assert f.em is not None and f.em.separate_problem
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("lido 1%/Celestone mixture", ["lido", "1%", "/", "Celestone", "mixture"]),
+        ("lido/marc 50:50", ["lido", "/", "marc", "50:50"]),
+        ("Kenalog 40mg/mL", ["Kenalog", "40mg/mL"]),
+        ("B/L L-trapezius", ["B/L", "L-", "trapezius"]),
+    ],
+    ids=["percent-slash", "word-slash", "strength-kept", "sides"],
+)
+def test_tokenizer_splits_glued_drugs_and_sides_only(nlp, text, tokens):
+    from tpicoder.extract.textio import tokenizer_view
+
+    assert [t.text for t in nlp(tokenizer_view(text))] == tokens

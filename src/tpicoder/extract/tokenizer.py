@@ -4,7 +4,7 @@ scispaCy's ``combined_rule_tokenizer`` keeps clinical tokens whole (``40mg/mL``,
 It also keeps ``L-trapezius`` whole, which would hide the muscle from the phrase matcher, so a side
 prefix glued with a hyphen or dot ("L-", "Rt.", "bilat-") is split off when letters follow, so is
 a list bullet glued to a word ("-R gluteus medius"), and a slash between two longer words
-("lido/marc") or any pipe separates them.
+("lido/marc") or after a strength ("1%/Celestone"), or any pipe separates them.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ BULLET_SIDE_PREFIX = r"^[-*\u2022](?=[A-Za-z])"
 # A slash between two words of three letters or more separates them ("lido/marc", "neck/shoulder");
 # short forms keep theirs ("B/L", "u/s", "mg/mL", "w/o").
 WORD_SLASH_INFIX = r"(?<=[A-Za-z]{3})/(?=[A-Za-z]{3})"
+# So does a slash after a strength ("lido 1%/Celestone mixture", "1%/Kenalog").
+PERCENT_SLASH_INFIX = r"(?<=%)/(?=[A-Za-z]{3})"
 # A pipe always separates cells ("PROC_SITE|R upper trapezius|lidocaine 1%|2 mL").
 PIPE_INFIX = r"\|"
 
@@ -59,7 +61,7 @@ def make_tokenizer(nlp: Language) -> Tokenizer:
         prefix_search=re.compile(f"{GLUED_SIDE_PREFIX}|{BULLET_SIDE_PREFIX}|{old}").search,
         suffix_search=sci.suffix_search,
         infix_finditer=re.compile(
-            f"{PIPE_INFIX}|{WORD_SLASH_INFIX}|{sci.infix_finditer.__self__.pattern}"
+            f"{PIPE_INFIX}|{WORD_SLASH_INFIX}|{PERCENT_SLASH_INFIX}|{sci.infix_finditer.__self__.pattern}"
         ).finditer,  # type: ignore[attr-defined]
         token_match=sci.token_match,
         url_match=sci.url_match,
