@@ -52,6 +52,17 @@ def test_analyze_many_streams_in_order():
     assert [r.procedure for r in results] == ["trigger_point_injection", "none", "trigger_point_injection"]
 
 
+def test_analyze_many_leaves_the_garbage_collector_as_it_found_it():
+    import gc
+
+    before = gc.get_threshold()
+    stream = tpicoder.analyze_many(["Procedure: TPI L trapezius, lidocaine 1 mL."] * 3, batch_size=2)
+    next(stream)
+    assert gc.get_threshold() == before  # suspended between results: the caller's settings
+    assert len(list(stream)) == 2
+    assert gc.get_threshold() == before
+
+
 def test_empty_text_gives_valid_empty_result():
     r = tpicoder.analyze("")
     assert r.procedure == "none" and r.injected_muscles == [] and r.claim_lines == []
