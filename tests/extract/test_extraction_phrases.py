@@ -814,6 +814,11 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "lidocaine. We did not inject the left side today.",
             "injection",
         ),
+        (
+            "Discussion and plan\n- Trigger point injections of the bilateral SCM and suboccipital muscles are "
+            "reasonable and she is interested. Scheduled for 17 March. No injections were given today.",
+            "none",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -826,6 +831,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "offered-not-given",
         "no-procedure-today",
         "one-side-left-out",
+        "consult-plans-injections",
     ],
 )
 def test_procedure_kind(text, procedure):
