@@ -136,6 +136,7 @@ class LateralityLexicon(_Versioned):
     right_cs: list[str] = Field(default_factory=list)
     bilateral: list[str]
     bilateral_cs: list[str] = Field(default_factory=list)
+    bilateral_prefix_only: list[str] = Field(default_factory=list)
     glued_prefixes: dict[Literal["left", "right", "bilateral"], list[str]] = Field(default_factory=dict)
     side_columns: list[str] = Field(default_factory=list)
     direction_words: list[str] = Field(default_factory=list)

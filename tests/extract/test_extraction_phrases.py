@@ -433,6 +433,14 @@ MUSCLE_CASES = [
             ("quadratus_lumborum", "right"),
         },
     ),
+    # "both" is a side only right before a muscle.
+    ("Procedure: TPI to both upper traps with lidocaine 1 mL each.", {("trapezius", "left"), ("trapezius", "right")}),
+    (
+        "PROCEDURE: TPI, L rhomboid major and L serratus posterior superior, under ultrasound guidance.\n"
+        "Why ultrasound: both target muscles lie over the ribs; the serratus posterior superior is only a few "
+        "mm superficial to the rib.",
+        {("rhomboid_major", "left"), ("serratus_posterior_superior", "left")},
+    ),
     # A late-entry addendum dated after the visit amends today's procedure.
     (
         "Date of Service: 09/09/2025\nProcedure: TPI, bilateral upper trapezius, lidocaine 2 mL each side.\n"

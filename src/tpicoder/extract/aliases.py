@@ -12,6 +12,8 @@ from typing import Any
 from tpicoder.lexicon import ExtractionLexicon
 
 _NO_PLURAL_ENDINGS = ("s", "ae", "i", "us", "x")
+# Rule id of side words that count only right before a muscle ("both lumbar paraspinals").
+PREFIX_ONLY_SIDE_RULE = "side_bilateral_prefix_only"
 
 
 def plural(name: str) -> str | None:
@@ -118,6 +120,7 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
         recs.append(
             _rec("SIDE", side, "abbreviation", lat.glued_prefixes.get(side, []), rule=f"side_{side}_glued")
         )
+    recs.append(_rec("SIDE", "bilateral", "exact", lat.bilateral_prefix_only, rule=PREFIX_ONLY_SIDE_RULE))
     recs.append(_rec("SIDE", "same_side", "exact", lat.same_side))
     recs.append(_rec("OTHER_SIDE", "other_side", "exact", lat.other_side))
     for rule in lex.cues.rules:

@@ -16,6 +16,7 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from tpicoder.extract.aliases import PREFIX_ONLY_SIDE_RULE
 from tpicoder.extract.extensions import Hit
 from tpicoder.extract.tables import lines_above
 from tpicoder.extract.textio import is_dot_leader
@@ -265,8 +266,13 @@ def assign_sides(
     side_starts = [s.tok_start for s in sides]
     bound: set[int] = set()
     rule: dict[int, str] = {}
-    # 1. prefixes: the first muscle after each side word
+    # 1. prefixes: the first muscle after each side word. A prefix-only word ("both") is a side
+    #    only right before a muscle ("both lumbar paraspinal columns"), never of a muscle before it
+    #    or of its sentence ("both target muscles lie over the ribs").
     for si, s in enumerate(sides):
+        prefix_only = s.rule_id == PREFIX_ONLY_SIDE_RULE
+        if prefix_only:
+            bound.add(si)
         before = _previous_word(tokens, s.tok_start)
         if (
             (tokens[s.tok_end - 1].endswith(".") and before in direction_words)
@@ -283,7 +289,7 @@ def assign_sides(
             if (
                 sent_ids[s.tok_start] == sent_ids[m.tok_start]
                 and line_ids[s.tok_start] == line_ids[m.tok_start]
-                and _gap_ok(tokens, s.tok_end, m.tok_start, BRIDGE)
+                and _gap_ok(tokens, s.tok_end, m.tok_start, frozenset() if prefix_only else BRIDGE)
                 and m.side is None
             ):
                 m.side = s.norm
