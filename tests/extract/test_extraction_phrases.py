@@ -434,7 +434,10 @@ MUSCLE_CASES = [
         },
     ),
     # "both" is a side only right before a muscle.
-    ("Procedure: TPI to both upper traps with lidocaine 1 mL each.", {("trapezius", "left"), ("trapezius", "right")}),
+    (
+        "Procedure: TPI to both upper traps with lidocaine 1 mL each.",
+        {("trapezius", "left"), ("trapezius", "right")},
+    ),
     (
         "PROCEDURE: TPI, L rhomboid major and L serratus posterior superior, under ultrasound guidance.\n"
         "Why ultrasound: both target muscles lie over the ribs; the serratus posterior superior is only a few "
@@ -774,9 +777,23 @@ TREATMENT_CASES = [
     # ("Trial of tizanidine") stays a plan.
     (
         "Assessment and plan:\n1. Myofascial pain, M79.12. Failed PT, muscle relaxant and NSAID.",
-        {"physical_therapy": ("failed", None), "muscle_relaxant": ("failed", None), "nsaid": ("failed", None)},
+        {
+            "physical_therapy": ("failed", None),
+            "muscle_relaxant": ("failed", None),
+            "nsaid": ("failed", None),
+        },
     ),
     ("Plan:\n1. Trial of tizanidine at night.\n2. Heat as needed.", {}),
+    # An earlier session told through its muscles ("we injected the L levator on 09/16/2025").
+    (
+        "DOS: 12/09/2025\nInterval: On 09/16/2025 we injected the L levator and L trap with 1% lidocaine.\n"
+        "Procedure: TPI L upper trapezius, 1% lidocaine 2 mL.",
+        {"prior_injection": ("unknown", None)},
+    ),
+    (
+        "Scheduled today for left trapezius + left rhomboid trigger point injections (planned at last visit 9/2).",
+        {},
+    ),
 ]
 
 

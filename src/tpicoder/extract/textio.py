@@ -84,6 +84,8 @@ DOT_LEADER = 4
 def is_dot_leader(token: str) -> bool:
     """Tell whether ``token`` is a dot leader ("........")."""
     return len(token) >= DOT_LEADER and not token.strip(".")
+
+
 NO_CAPS_SHARE = 0.01
 NO_CAPS_MIN_WORDS = 10
 

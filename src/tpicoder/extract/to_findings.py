@@ -509,7 +509,47 @@ class FindingsBuilder:
             if _OUTCOME_RANK[outcome] < _OUTCOME_RANK[tr.outcome]:
                 tr.outcome = outcome
             tr.duration = tr.duration or h.attrs.get("duration")
+        if "prior_injection" not in out:
+            earlier = self._earlier_injection()
+            if earlier is not None:
+                out["prior_injection"] = PriorTreatment(
+                    treatment="prior_injection",
+                    name=self.text[earlier.start : earlier.end],
+                    duration=None,
+                    outcome="unknown",
+                    evidence=[self.hev(earlier)],
+                )
         return list(out.values())
+
+    def _earlier_injection(self) -> Hit | None:
+        """Return the injection word of an earlier session that names its muscles, or None.
+
+        "On 09/16/2025 we injected the L levator", "L trap injected 6 weeks ago": the muscle is dated
+        to an earlier visit by an explicit cue ("ago", a date, "last visit"), and an injection word
+        stands in its sentence. A sentence that also speaks of today, a plan or a negation ("s/p TPI
+        today", "scheduled today ... (planned at last visit)") is not taken, and earlier needling is
+        dry needling.
+        """
+        dated = {
+            m.sent
+            for m in self.of("MUSCLE", "REGIONAL")
+            if m.assertion == "historical" and m.cue is not None and m.cue.rule_id in self.history_only_cues
+        }
+        dated -= {c.sent for c in self.of("CUE") if c.norm in ("CURRENT", "HYPOTHETICAL", "NEGATED")}
+        if not dated:
+            return None
+        needling = [(d.start, d.end) for d in self.of("DRY_NEEDLING")]
+        return next(
+            (
+                c
+                for c in self.of("CUE")
+                if c.norm == "INJECTION"
+                and c.sent in dated
+                and not any(a < c.end and c.start < b for a, b in needling)
+                and "needl" not in self.text[c.start : c.end].lower()
+            ),
+            None,
+        )
 
     def _dated_beside(self, h: Hit, rules: frozenset[str] | None = None) -> bool:
         """Tell whether an earlier date stands beside ``h`` in its sentence ("Had TPI 06/2025").
