@@ -794,6 +794,17 @@ TREATMENT_CASES = [
         "Scheduled today for left trapezius + left rhomboid trigger point injections (planned at last visit 9/2).",
         {},
     ),
+    # Activity changes told as verbs; advice in a plan is no earlier care.
+    (
+        "HPI: Cut weekly mileage from 45 to 25 mi without resolution.",
+        {"activity_modification": ("failed", None)},
+    ),
+    ("HPI: Has stopped bench pressing since March.", {"activity_modification": ("unknown", None)}),
+    (
+        "HPI: She has been avoiding sit-ups and heavy lifting at the gym.",
+        {"activity_modification": ("unknown", None)},
+    ),
+    ("Plan: avoid overhead lifting x 48 h.", {}),
 ]
 
 
