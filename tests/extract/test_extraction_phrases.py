@@ -805,6 +805,15 @@ TREATMENT_CASES = [
         {"activity_modification": ("unknown", None)},
     ),
     ("Plan: avoid overhead lifting x 48 h.", {}),
+    # Named home programs; "continue" reaches forward only.
+    (
+        "HPI: Completed 8 PT visits and still does her band program 4x/week.",
+        {"physical_therapy": ("unknown", None), "home_exercise": ("unknown", None)},
+    ),
+    (
+        "Plan: Eccentric wrist extensor program, continue ergonomic setup.",
+        {"activity_modification": ("unknown", None)},
+    ),
 ]
 
 
