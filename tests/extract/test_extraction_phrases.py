@@ -805,6 +805,9 @@ TREATMENT_CASES = [
         {"activity_modification": ("unknown", None)},
     ),
     ("Plan: avoid overhead lifting x 48 h.", {}),
+    # Referrals written today order care; a therapist's credentials name none.
+    ("HPI: Ibuprofen x 3 wks, no help.\nPlan: Referral to PT, 6-8 wks.", {"nsaid": ("failed", "x 3 wks")}),
+    ("Therapist: J. Lindqvist, PT, DPT\nS: pt reports pain 5/10.", {}),
     # Named home programs; "continue" reaches forward only.
     (
         "HPI: Completed 8 PT visits and still does her band program 4x/week.",
