@@ -433,6 +433,11 @@ MUSCLE_CASES = [
             ("quadratus_lumborum", "right"),
         },
     ),
+    # A group and one of its members joined as a list are two sites; "group - member" is a label.
+    (
+        "Procedure: Right-sided trigger point injection to the forearm extensors and brachioradialis, 1.5 mL each.",
+        {("forearm_extensors", "right"), ("brachioradialis", "right")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",

@@ -250,11 +250,9 @@ class FindingsBuilder:
                 and nxt.norm in self.members.get(group, ())
                 and nxt.sent == h.sent
                 and 0 <= nxt.tok_start - h.tok_end <= GROUP_LABEL_GAP
-                # "R forearm extensors + R brachioradialis": two sites, each with its side and a joiner.
-                and not (
-                    nxt.attrs.get("side_rule") == "prefix"
-                    and _JOINER.search(self.text, h.end, nxt.start) is not None
-                )
+                # "R forearm extensors + R brachioradialis", "to the forearm extensors and
+                # brachioradialis": two sites joined as a list.
+                and _JOINER.search(self.text, h.end, nxt.start) is None
             ):
                 continue
             out.append(h)
