@@ -813,6 +813,12 @@ TREATMENT_CASES = [
     # Referrals written today order care; a therapist's credentials name none.
     ("HPI: Ibuprofen x 3 wks, no help.\nPlan: Referral to PT, 6-8 wks.", {"nsaid": ("failed", "x 3 wks")}),
     ("Therapist: J. Lindqvist, PT, DPT\nS: pt reports pain 5/10.", {}),
+    (
+        "HPI: Lidocaine 4% patches at night provide partial relief.",
+        {"topical_analgesic": ("partial_relief", None)},
+    ),
+    # Outside the history, "continue" is not shared along a list: the heat is today's advice.
+    ("Plan: continue exercises and meloxicam, heat after work, f/u 6 weeks.", {"nsaid": ("unknown", None)}),
     # Named home programs; "continue" reaches forward only.
     (
         "HPI: Completed 8 PT visits and still does her band program 4x/week.",

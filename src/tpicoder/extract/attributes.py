@@ -50,6 +50,7 @@ class AttributeBinder(LexiconComponent):
             "detail_markers": sorted(m.lower() for m in lex.treatments.detail_markers),
             "detail_max_gap": lex.treatments.detail_max_gap,
             "detail_exempt": sorted(w.lower() for w in lex.treatments.detail_exempt),
+            "ongoing_rules": sorted(lex.treatments.ongoing_cues),
         }
 
     def compile(self) -> None:
@@ -124,7 +125,9 @@ class AttributeBinder(LexiconComponent):
         gap = self.data["substances"]["max_quantity_gap"]
         bind_outcomes(treatments, outcomes, sent_ids, max_gap=2 * gap)
         bounds = sentence_bounds(table.idx, table.text, sent_ids)
-        share_list_assertion(treatments, tokens, sent_ids)
+        share_list_assertion(
+            treatments, tokens, sent_ids, ongoing=frozenset(self.data.get("ongoing_rules", ()))
+        )
         mark_details(
             treatments,
             tokens,

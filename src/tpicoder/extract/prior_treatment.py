@@ -95,14 +95,22 @@ def mark_details(
 
 
 # Tokens that join the treatments of one list ("chiropractic adjustments and massage", "PT, chiro, NSAIDs").
+# Sections that recount care already had; elsewhere "continue X" may be today's advice.
+_HISTORY_SECTIONS = frozenset({"history", "medications", "indication"})
 TREATMENT_LIST_SEP = frozenset({",", "and", "or", "/", "+", "&", "as", "well", "plus"})
 
 
-def share_list_assertion(treatments: list[Hit], tokens: Sequence[str], sent_ids: Sequence[int]) -> None:
+def share_list_assertion(
+    treatments: list[Hit],
+    tokens: Sequence[str],
+    sent_ids: Sequence[int],
+    ongoing: frozenset[str] = frozenset(),
+) -> None:
     """Give a treatment with no deciding cue the historical/negated reading of the list item before it.
 
     "Continues weekly chiropractic adjustments and massage": the cue governs the first item; the items
-    coordinated with it share it.
+    coordinated with it share it. Outside the history, an ``ongoing`` cue ("continue") is not shared:
+    in "Plan: continue exercises and meloxicam, heat after work" the heat is today's advice.
     """
     ordered = sorted(treatments, key=lambda h: h.tok_start)
     for prev, t in zip(ordered, ordered[1:], strict=False):
@@ -110,6 +118,7 @@ def share_list_assertion(treatments: list[Hit], tokens: Sequence[str], sent_ids:
             t.cue is None
             and prev.cue is not None
             and prev.assertion in ("historical", "negated")
+            and not (prev.cue.rule_id in ongoing and t.section not in _HISTORY_SECTIONS)
             and sent_ids[prev.tok_start] == sent_ids[t.tok_start]
             and all(
                 tokens[k].lower() in TREATMENT_LIST_SEP or not tokens[k].strip()
