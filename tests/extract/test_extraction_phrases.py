@@ -438,6 +438,12 @@ MUSCLE_CASES = [
         "Procedure: Right-sided trigger point injection to the forearm extensors and brachioradialis, 1.5 mL each.",
         {("forearm_extensors", "right"), ("brachioradialis", "right")},
     ),
+    # A side read from the sentence never adds the other side of a muscle injected on a named side.
+    (
+        "PROCEDURE: TPI to L rhomboid major and L serratus posterior superior, 1 mL each.\n"
+        "The serratus posterior superior is thin bilaterally, so the needle was kept shallow.",
+        {("rhomboid_major", "left"), ("serratus_posterior_superior", "left")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",

@@ -21,6 +21,9 @@ GROUP_LABEL_GAP = 3
 NO_PROCEDURE_OBJECT_GAP = 4
 # A note's title is at most its first this many non-blank lines.
 TITLE_LINES = 2
+# Side rules (laterality.assign_sides) that read a side from around a muscle rather than beside it.
+WEAK_SIDE_RULES = frozenset({"sentence", "section", "side_field", "list_lead", "same_muscle"})
+_OTHER_SIDE = {"left": "right", "right": "left"}
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
 _MENTION_LABEL = {
     "REGIONAL": "MUSCLE",
@@ -345,6 +348,17 @@ class FindingsBuilder:
                     region=h.attrs.get("region") or "unknown",
                     evidence=evidence,
                 )
+        # A side read only from the sentence or section ("both target muscles lie over the ribs")
+        # never adds the other side of a muscle whose injected mentions name one side themselves.
+        for (muscle, side), rules in side_rules.items():
+            other = _OTHER_SIDE.get(side)
+            if (
+                other is not None
+                and rules <= WEAK_SIDE_RULES
+                and (muscle, other) in found
+                and not side_rules.get((muscle, other), set()) <= WEAK_SIDE_RULES
+            ):
+                found.pop((muscle, side), None)
         for pair in self.retracted & set(found):
             del found[pair]
         # "we agreed NOT to do the left side today": no muscle on that side was injected.
