@@ -455,6 +455,18 @@ MUSCLE_CASES = [
         "mm superficial to the rib.",
         {("rhomboid_major", "left"), ("serratus_posterior_superior", "left")},
     ),
+    # Two checkbox cells on a line, each "box muscle ... side"; side-labelled boxes stay the row's own.
+    (
+        "Muscles injected (check all that apply):\n [X] Trapezius .......... R      [X] Trapezius .......... L\n"
+        " [X] Levator scapulae ... R      [ ] Levator scapulae ... L\n [ ] SCM ................ R      [ ] SCM ... L\n"
+        "Medication: Lidocaine 1%  Total volume: 4.5 mL",
+        {("trapezius", "right"), ("trapezius", "left"), ("levator_scapulae", "right")},
+    ),
+    (
+        "Muscles injected:\n  [X] Trapezius ............ L [X]  R [X]\n  [ ] Levator scapulae ..... L [ ]  R [ ]\n"
+        "Medication: lidocaine 1% 4 mL",
+        {("trapezius", "right"), ("trapezius", "left")},
+    ),
     # A late-entry addendum dated after the visit amends today's procedure.
     (
         "Date of Service: 09/09/2025\nProcedure: TPI, bilateral upper trapezius, lidocaine 2 mL each side.\n"

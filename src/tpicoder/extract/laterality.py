@@ -61,6 +61,8 @@ BRIDGE = frozenset(
     }
 )
 SUFFIX_BRIDGE = BRIDGE | {","}
+# What fills a checkbox cell besides its side word: dot leaders, colons, dashes, spaces.
+_CELL_FILL = re.compile(r"[.:\-\u2013\u2014_]+")
 # Tokens that may join the muscles of one list.
 LIST_SEP = frozenset(
     {
@@ -450,11 +452,25 @@ def grid_sides(
         rf"(?i)({checked.pattern}|{unchecked.pattern})\s*([a-z/]{{1,9}})\b(?=\s*$|\s*[\[(|,;]|\s{{2,}})"
     )
     words = {w.lower(): side for w, side in side_words.items()}
+    own_box = re.compile(rf"(?:{checked.pattern}|{unchecked.pattern})[ \t]*$")
     for m in muscles:
         amount_grid = False
         line_end = text.find("\n", m.end)
         line_end = len(text) if line_end < 0 else line_end
         rest = text[m.end : line_end]
+        # "[X] Trapezius ...... R      [ ] Levator ...... L": a box before the name opens a cell of
+        # its own, which ends at the next box; a lone side word in it is the cell's side. Boxes
+        # labelled with sides ("[X] Trapezius ..... L [X]  R [X]") are the row's own, read below.
+        own = own_box.search(text, text.rfind("\n", 0, m.start) + 1, m.start)
+        if own is not None:
+            nxt = any_box.search(rest)
+            cell = _CELL_FILL.sub(" ", rest[: nxt.start()] if nxt else rest).split()
+            after = _CELL_FILL.sub(" ", rest[nxt.end() :]).split() if nxt else []
+            labels_boxes = bool(after) and after[0].lower() in words
+            if len(cell) == 1 and cell[0].lower() in words and not labels_boxes:
+                is_checked = checked.search(own.group(0)) is not None
+                _mark_row(m, {words[cell[0].lower()]} if is_checked else set(), "grid_cell")
+                continue
         # "[X] Trapezius ...... L [X]  R [X]": each box labelled with its side on the row itself.
         labelled = _labelled_boxes(rest, labelled_box, checked, any_box, words)
         if labelled is None:

@@ -76,9 +76,9 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 # most this share of Capitalised words (of at least NO_CAPS_MIN_WORDS words): its abbreviations may
 # still be written in capitals ("tpi r QL x2 sites"), its sentences and names are not.
 ALL_CAPS_SHARE = 0.8
-# A run of at least this many dots is a dot leader of a printed form or table ("Side ..... Right"),
-# not an ellipsis.
-DOT_LEADER = 4
+# A run of at least this many dots is a dot leader of a printed form or table ("Side ..... Right",
+# "Levator ... R"); clinical notes rarely use an ellipsis, templates often use three dots.
+DOT_LEADER = 3
 
 
 def is_dot_leader(token: str) -> bool:
