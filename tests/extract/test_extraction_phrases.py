@@ -724,6 +724,25 @@ def test_history_patch_and_dosepak_are_treatments_not_injectates():
     assert {"topical_analgesic", "oral_steroid"} <= {p.treatment for p in f.prior_treatments}
 
 
+@pytest.mark.parametrize(
+    ("meds", "expected"),
+    [
+        (
+            "Medications: 1% lidocaine 3 mL + 0.5% bupivacaine 3 mL (6 mL total).",
+            {"lidocaine", "bupivacaine"},
+        ),
+        # A current medication list: strengths without volumes are what she takes.
+        ("Medications: lidocaine 5% patch daily, bupivacaine none.", set()),
+    ],
+    ids=["injectate-written-as-one", "current-medication-list"],
+)
+def test_medications_list_of_a_procedure_note(meds, expected):
+    f = extract(
+        f"Procedure: Left-sided trigger point injections to the trapezius and levator scapulae.\n{meds}"
+    )
+    assert {s.substance for s in f.substances} == expected
+
+
 def test_toxin_awaiting_approval_is_not_injected_today():
     f = extract(
         "Procedure: suboccipitals bilateral 1 mL each side. Agent: bupivacaine 0.25%, 4 mL total.\n"

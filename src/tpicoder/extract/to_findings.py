@@ -125,6 +125,9 @@ class FindingsBuilder:
         # In a note where muscles were injected, an injectate written with its concentration or amount
         # ("MEDICATION: 0.5% bupivacaine 3 mL") is what was injected, even in a sentence without an
         # injection word; lists of current medications and the history are left out.
+        # A "Medications:" list of a procedure note holds the injectate when it is written as one
+        # ("1% lidocaine 3 mL + 0.5% bupivacaine 3 mL"): strength and volume, never a patch or a pill.
+        sites = injected or [h for h in self.of("NONSPECIFIC") if h.injected and h.assertion == "present"]
         substances = [
             h
             for h in self.of("SUBSTANCE")
@@ -132,8 +135,15 @@ class FindingsBuilder:
             and (
                 h.injected
                 or (
-                    injected
-                    and h.section not in ("history", "medications")
+                    sites
+                    and (
+                        h.section not in ("history", "medications")
+                        or (
+                            h.section == "medications"
+                            and h.attrs.get("concentration")
+                            and h.attrs.get("volume")
+                        )
+                    )
                     and not (h.cue is not None and h.cue.norm == "LANDMARK")  # a skin wheal
                     and any(h.attrs.get(k) for k in ("concentration", "dose", "volume"))
                 )
