@@ -204,6 +204,7 @@ class CueRule(_Record):
     line_only: bool = False
     applies_to: list[str] | None = None
     over_lead_in: bool = False
+    stop_words: list[str] = Field(default_factory=list)
 
 
 class SectionDefault(_Record):

@@ -444,6 +444,24 @@ MUSCLE_CASES = [
         "The serratus posterior superior is thin bilaterally, so the needle was kept shallow.",
         {("rhomboid_major", "left"), ("serratus_posterior_superior", "left")},
     ),
+    # Needle-path and imaging landmarks are no sites.
+    (
+        'Procedure: 1) R psoas major: under fluoroscopy, a 22G 5" spinal needle was advanced lateral to the L3 '
+        "transverse process, traversing the paraspinal musculature and the quadratus lumborum, into the psoas "
+        "major. 3 mL injected.\n2) R gluteus medius: 3 mL.",
+        {("psoas_major", "right"), ("gluteus_medius", "right")},
+    ),
+    (
+        "Procedure: US-guided TPI, L piriformis. The gluteus maximus, piriformis and sciatic nerve were "
+        "identified between the greater trochanter and sacrum. The needle was advanced through the gluteus "
+        "maximus into the piriformis; 3 mL of 1% lidocaine injected.",
+        {("piriformis", "left")},
+    ),
+    (
+        "Procedure: L anterior and middle scalene TPI under ultrasound. The SCM was identified superficially, "
+        "with the scalenes deep to it. L anterior scalene 1.5 mL; L middle scalene 1.5 mL.",
+        {("anterior_scalene", "left"), ("middle_scalene", "left")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",

@@ -136,6 +136,7 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
                 line_only=rule.line_only,
                 applies_to=rule.applies_to,
                 over_lead_in=rule.over_lead_in,
+                stop_words=[w.lower() for w in rule.stop_words],
             )
         )
     recs.append(_rec("ANAPHORA", "anaphora", "exact", lex.cues.anaphora))

@@ -307,6 +307,14 @@ class ContextAssertion(LexiconComponent):
                 elif cat == "CURRENT":
                     currents.setdefault(h.sent, []).append(h.tok_start)
                 if cat not in ("TERMINATE", "PSEUDO"):
+                    stops = h.attrs.get("stop_words")
+                    if stops:
+                        # "traversing the paraspinals and the QL, into the psoas major": the scope
+                        # ends at the first stop word after the cue.
+                        k = h.tok_end
+                        while k < n and sent_ids[k] == h.sent and table.text[k].lower() not in stops:
+                            k += 1
+                        h.attrs = {**h.attrs, "stop_at": k}
                     cues.setdefault(h.sent, []).append(h)
             elif h.label == "ANAPHORA":
                 anaphora_sents.add(h.sent)
@@ -473,6 +481,9 @@ class ContextAssertion(LexiconComponent):
         else:
             return None
         if hi - lo > scope:
+            return None
+        stop_at = attrs.get("stop_at")
+        if stop_at is not None and t.tok_start >= stop_at:
             return None
         if attrs.get("line_only") and line_ids[cue.tok_start] != line_ids[t.tok_start]:
             return None

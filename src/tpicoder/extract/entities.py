@@ -61,6 +61,7 @@ _PATTERN_CUE: dict[str, Any] = {
     "line_only": False,
     "applies_to": None,
     "over_lead_in": False,
+    "stop_words": [],
 }
 
 
