@@ -933,6 +933,11 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "reasonable and she is interested. Scheduled for 17 March. No injections were given today.",
             "none",
         ),
+        (
+            "Procedure: trigger point injections, 0.5% procaine:\n   R masseter  1.0 mL\n   L masseter  1.0 mL\n"
+            "Lateral pterygoid injection deferred - will reassess after splint adjustment.",
+            "injection",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -946,6 +951,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "no-procedure-today",
         "one-side-left-out",
         "consult-plans-injections",
+        "one-muscle-deferred",
     ],
 )
 def test_procedure_kind(text, procedure):

@@ -19,6 +19,8 @@ from tpicoder.schema import Diagnosis, Evidence, InjectedMuscle, Mention, PriorT
 GROUP_LABEL_GAP = 3
 # Tokens between "did not inject" and a muscle it names (one muscle left out, not the procedure).
 NO_PROCEDURE_OBJECT_GAP = 4
+# Tokens between a muscle and the "injection deferred" after it.
+NO_PROCEDURE_SUBJECT_GAP = 1
 # A note's title is at most its first this many non-blank lines.
 TITLE_LINES = 2
 # Side rules (laterality.assign_sides) that read a side from around a muscle rather than beside it.
@@ -165,7 +167,12 @@ class FindingsBuilder:
             for h in self.of("NO_PROCEDURE")
             if h.assertion != "hypothetical"
             and not any(
-                m.sent == h.sent and 0 <= m.tok_start - h.tok_end <= NO_PROCEDURE_OBJECT_GAP
+                m.sent == h.sent
+                and (
+                    0 <= m.tok_start - h.tok_end <= NO_PROCEDURE_OBJECT_GAP
+                    # "Lateral pterygoid injection deferred": the muscle names what was put off.
+                    or 0 <= h.tok_start - m.tok_end <= NO_PROCEDURE_SUBJECT_GAP
+                )
                 for m in (*muscle_hits, *one_side)
             )
         ]
