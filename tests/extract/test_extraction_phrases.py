@@ -1029,6 +1029,11 @@ def test_sections_detected(nlp, text, kind):
     assert [s.kind for s in doc._.tpi_sections] == kind
 
 
+def test_codes_with_a_letter_third_are_read():
+    f = extract("Assessment: 1. Myalgia M79.18. 2. Pregnancy, 24 weeks Z3A.24. 3. Gout M1A.071.")
+    assert [d.code for d in f.diagnoses if d.code] == ["M79.18", "Z3A.24", "M1A.071"]
+
+
 def test_date_is_not_modifier_25_and_three_character_codes_are_read():
     f = extract(
         "Date: 2025-11-25\nAssessment: myalgia M79.18; hypertension I10.\nProcedure: TPI L trapezius, lidocaine 1 mL."
