@@ -540,6 +540,11 @@ def test_muscles_injected_with_sides(text, expected):
 
 NOT_INJECTED_CASES = [
     (
+        "Procedure: L upper trapezius 1 mL, L rhomboid major 1 mL.\nNo injections were given into the cervical "
+        "paraspinals, rhomboids or left levator scapulae.\nExam: L levator scapulae tender.",
+        ("levator_scapulae", "left"),
+    ),
+    (
         "L upper trap also somewhat tender today - will consider injecting the L side next visit.\n"
         "R levator scapulae TP injected w/ lidocaine.",
         ("trapezius", "left"),

@@ -176,6 +176,13 @@ class FindingsBuilder:
                 for m in (*muscle_hits, *one_side)
             )
         ]
+        # "No injections were given into the cervical paraspinals, rhomboids or pectoralis minor":
+        # the muscles after a no-procedure phrase in its sentence were left out.
+        left_out = [h for h in self.of("NO_PROCEDURE") if h.assertion != "hypothetical" and h not in no_proc]
+        if left_out:
+            injected = [
+                m for m in injected if not any(m.sent == h.sent and m.start >= h.end for h in left_out)
+            ]
         # A procedure section that itself says "** NOT PERFORMED **" documents no injection.
         refused = {self._section_start(h) for h in no_proc}
         if no_proc and not any(
