@@ -226,6 +226,7 @@ class CueLexicon(_Versioned):
     anaphora_above_reach: int = 12
     non_terminal_abbreviations: list[str] = Field(default_factory=list)
     retracting_rules: list[str] = Field(default_factory=list)
+    reporting_rules: list[str] = Field(default_factory=list)
     amount_rules: list[str] = Field(default_factory=list)
 
 
@@ -387,7 +388,7 @@ def _check(lex: ExtractionLexicon) -> None:
         for cue_id in getattr(lex.treatments, field):
             if cue_id not in rule_ids:
                 raise LexiconError(tfile, f"{field}: {cue_id!r} is not a cue rule id")
-    for field in ("retracting_rules", "amount_rules"):
+    for field in ("retracting_rules", "reporting_rules", "amount_rules"):
         for cue_id in getattr(lex.cues, field):
             if cue_id not in rule_ids:
                 raise LexiconError(FILES["cues"][0], f"{field}: {cue_id!r} is not a cue rule id")

@@ -943,6 +943,11 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "Lateral pterygoid injection deferred - will reassess after splint adjustment.",
             "injection",
         ),
+        (
+            "Here today for TPI L QL and L iliocostalis lumborum.\nPre-procedure check: INR this AM 3.8. "
+            "Discussed with pt, procedure NOT performed today.\nExam: taut band L QL.",
+            "none",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -957,6 +962,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "one-side-left-out",
         "consult-plans-injections",
         "one-muscle-deferred",
+        "discussed-not-performed",
     ],
 )
 def test_procedure_kind(text, procedure):

@@ -165,7 +165,7 @@ class FindingsBuilder:
         no_proc = [
             h
             for h in self.of("NO_PROCEDURE")
-            if h.assertion != "hypothetical"
+            if self._stated(h)
             and not any(
                 m.sent == h.sent
                 and (
@@ -178,7 +178,7 @@ class FindingsBuilder:
         ]
         # "No injections were given into the cervical paraspinals, rhomboids or pectoralis minor":
         # the muscles after a no-procedure phrase in its sentence were left out.
-        left_out = [h for h in self.of("NO_PROCEDURE") if h.assertion != "hypothetical" and h not in no_proc]
+        left_out = [h for h in self.of("NO_PROCEDURE") if self._stated(h) and h not in no_proc]
         if left_out:
             injected = [
                 m for m in injected if not any(m.sent == h.sent and m.start >= h.end for h in left_out)
@@ -236,6 +236,13 @@ class FindingsBuilder:
             word = next((g for g in h.groups if g), "").lower()
             out.add("left" if word.startswith("l") else "right")
         return out
+
+    def _stated(self, no_procedure: Hit) -> bool:
+        """Tell whether a no-procedure phrase states a fact: not a condition, maybe a discussion."""
+        cue = no_procedure.cue
+        return no_procedure.assertion != "hypothetical" or (
+            cue is not None and cue.rule_id in self.config.reporting_cues
+        )
 
     def _retracted(self, injected: list[Hit], muscle_hits: list[Hit]) -> set[tuple[str, str]]:
         """(muscle, side) pairs a later sentence says were not injected.
@@ -723,6 +730,7 @@ class FindingsConfig:
     implied_concentration: dict[str, str]
     other_side_reach: int = 300
     retracting_cues: frozenset[str] = frozenset()
+    reporting_cues: frozenset[str] = frozenset()
     same_visit_phrases: frozenset[str] = frozenset()
     dated_cues: frozenset[str] = frozenset()
     dated_reach: int = 40
@@ -753,6 +761,7 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         implied_concentration={k.lower(): v for k, v in lex.substances.implied_concentration.items()},
         other_side_reach=lex.laterality.other_side_reach,
         retracting_cues=frozenset(lex.cues.retracting_rules),
+        reporting_cues=frozenset(lex.cues.reporting_rules),
     )
 
 
