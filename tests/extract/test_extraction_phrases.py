@@ -766,6 +766,14 @@ def test_medications_list_of_a_procedure_note(meds, expected):
     assert {s.substance for s in f.substances} == expected
 
 
+def test_blank_template_amounts_mean_the_drug_was_not_used():
+    f = extract(
+        "Procedure: TPI L rhomboids.\nMedication:  Lidocaine 1% __6__ mL    Bupivacaine 0.25% ____ mL    "
+        "Triamcinolone ____ mg"
+    )
+    assert {s.substance for s in f.substances} == {"lidocaine"}
+
+
 def test_toxin_awaiting_approval_is_not_injected_today():
     f = extract(
         "Procedure: suboccipitals bilateral 1 mL each side. Agent: bupivacaine 0.25%, 4 mL total.\n"
