@@ -1124,6 +1124,14 @@ def test_labels_landmarks_and_discussions(text, expected):
     assert injected(extract(text)) == expected
 
 
+def test_injury_follow_up_code_is_not_a_separate_problem():
+    f = extract(
+        "Assessment: Strain of muscles at shoulder level, right arm, subsequent encounter S46.811D; myalgia M79.18.\n"
+        "Procedure: TPIs R upper trapezius and R rhomboid minor, 1% lidocaine 2 mL per muscle.\nBilling: 99213, 20552"
+    )
+    assert f.em is not None and not f.em.separate_problem
+
+
 def test_other_system_code_beside_em_is_a_separate_problem():
     f = extract(
         "Assessment: 1. Chronic migraine without aura (G43.709), increase topiramate. 2. Myalgia M79.12.\n"
