@@ -19,7 +19,16 @@ from tpicoder.errors import LexiconError
 from tpicoder.schema import Region
 
 CueCategory = Literal[
-    "NEGATED", "HYPOTHETICAL", "HISTORICAL", "INJECTION", "EXAM", "TERMINATE", "PSEUDO", "CURRENT", "LANDMARK"
+    "NEGATED",
+    "HYPOTHETICAL",
+    "HISTORICAL",
+    "INJECTION",
+    "EXAM",
+    "TERMINATE",
+    "PSEUDO",
+    "CURRENT",
+    "LANDMARK",
+    "IMAGING",
 ]
 SectionKind = Literal[
     "history", "medications", "exam", "indication", "procedure", "assessment", "plan", "billing", "unknown"

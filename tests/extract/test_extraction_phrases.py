@@ -462,6 +462,19 @@ MUSCLE_CASES = [
         "with the scalenes deep to it. L anterior scalene 1.5 mL; L middle scalene 1.5 mL.",
         {("anterior_scalene", "left"), ("middle_scalene", "left")},
     ),
+    # Image description names anatomy; a target there needs an injection cue ...
+    (
+        "Description: Prone. Using a curvilinear transducer, the gluteus maximus and piriformis were seen "
+        "deep to the skin. A 22g spinal needle was advanced into the L piriformis and 3 mL of 1% lidocaine "
+        "injected.",
+        {("piriformis", "left")},
+    ),
+    # ... while finding and reaching the target with the probe is no description of other anatomy.
+    (
+        "Procedure: Right QL identified with a curvilinear probe (transverse view at L3). 22-g needle in-plane "
+        "into the muscle. 5 mL 0.25% bupivacaine injected.",
+        {("quadratus_lumborum", "right")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",

@@ -559,13 +559,19 @@ class ContextAssertion(LexiconComponent):
         if t.label in _INJECTABLE:
             injection_ok = default.get("injection_cue", True) or "CURRENT" in best or "CURRENT" in inherited
             by_cue = ("INJECTION" in best or "INJECTION" in inherited) and injection_ok
-            t.injected = t.assertion == "present" and (by_cue or default["injected"])
+            # Image description ("with a curvilinear transducer the gluteus maximus and piriformis
+            # were seen") names anatomy: there a muscle is injected only by an injection cue, never by
+            # the procedure section's default.
+            imaging = "IMAGING" in best
+            t.injected = t.assertion == "present" and (by_cue or (default["injected"] and not imaging))
             if "LANDMARK" in best:  # a landmark muscle, or a skin wheal of anaesthetic
                 t.injected = False
                 decided = best["LANDMARK"][1]
             if decided is None:
                 if "INJECTION" in best and by_cue:
                     decided = best["INJECTION"][1]
+                elif imaging and not t.injected:
+                    decided = best["IMAGING"][1]
                 elif "EXAM" in best:
                     decided = best["EXAM"][1]
         t.cue = decided
