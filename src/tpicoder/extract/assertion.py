@@ -353,6 +353,8 @@ class ContextAssertion(LexiconComponent):
         lead_restricted: set[tuple[str, frozenset[str]]] = set()
         sent_last_tok: dict[int, int] = {}
         spaces = table.is_space
+        # Scopes count words: a line break or a run of spaces inside a hard-wrapped sentence is none.
+        self._words_before = list(itertools.accumulate((not sp for sp in spaces), initial=0))
         tok_texts = table.text
         for i, sid in enumerate(sent_ids):
             if not spaces[i]:
@@ -480,7 +482,9 @@ class ContextAssertion(LexiconComponent):
             lo, hi = t.tok_end, cue.tok_start
         else:
             return None
-        if hi - lo > scope:
+        words = self._words_before
+        dist = words[hi] - words[lo] if hi < len(words) else hi - lo
+        if dist > scope:
             return None
         stop_at = attrs.get("stop_at")
         if stop_at is not None and t.tok_start >= stop_at:
@@ -494,7 +498,7 @@ class ContextAssertion(LexiconComponent):
             j = bisect.bisect_left(currents, lo)
             if j < len(currents) and currents[j] < hi:
                 return None
-        return hi - lo
+        return dist
 
     def _decide(
         self,
