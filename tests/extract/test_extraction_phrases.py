@@ -475,6 +475,31 @@ MUSCLE_CASES = [
         "into the muscle. 5 mL 0.25% bupivacaine injected.",
         {("quadratus_lumborum", "right")},
     ),
+    # In a guided note's procedure section, a muscle with no injection word of its own, sided only by a
+    # side written elsewhere in the section (or not at all), is described anatomy ...
+    (
+        "Procedure: Left-sided ultrasound-guided trigger point injections. Probe along the lateral scapular "
+        "border; teres major "
+        "distinguished from teres minor and the long head of triceps. Teres major: 1.5 mL injected.",
+        {("teres_major", "left")},
+    ),
+    # ... unless a back-reference confirms it, and an abbreviated portion keeps its side.
+    (
+        "Procedure: Trigger point injections\nMuscles: splenius capitis, suboccipitals, upper trapezius. "
+        "All injected bilaterally.",
+        {
+            ("splenius_capitis", "left"),
+            ("splenius_capitis", "right"),
+            ("suboccipitals", "left"),
+            ("suboccipitals", "right"),
+            ("trapezius", "left"),
+            ("trapezius", "right"),
+        },
+    ),
+    (
+        "Procedure: 0.5% bupivacaine\n  R masseter 0.9 mL\n  R ant. temporalis 0.9 mL",
+        {("masseter", "right"), ("temporalis", "right")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",

@@ -162,6 +162,17 @@ def segment(
         ends = text in _SENT_END and not (
             text == "?" and i + 1 < n and table.whitespace[i] == "" and texts[i + 1][:1].isalpha()
         )
+        # "R ant. temporalis": the tokenizer split an abbreviation's period off it; a lower-case
+        # word after it goes on with the sentence ("PT. Took Aleve" ends one).
+        if (
+            ends
+            and text == "."
+            and i > 0
+            and table.whitespace[i - 1] == ""
+            and f"{texts[i - 1].lower()}." in non_terminal
+        ):
+            j = _next_on_line(texts, spaces, i + 1)
+            ends = not (j < n and texts[j][:1].islower())
         # A dot leader ("Trapezius ..... Right ..... 20") joins a field to its value.
         if (
             not ends
@@ -568,6 +579,9 @@ class ContextAssertion(LexiconComponent):
             # the procedure section's default.
             imaging = "IMAGING" in best
             t.injected = t.assertion == "present" and (by_cue or (default["injected"] and not imaging))
+            if t.injected and not by_cue:
+                # Injected by the section's default alone; the findings step weighs it lower.
+                t.attrs = {**t.attrs, "by_default": True}
             if "LANDMARK" in best:  # a landmark muscle, or a skin wheal of anaesthetic
                 t.injected = False
                 decided = best["LANDMARK"][1]
@@ -607,11 +621,14 @@ class ContextAssertion(LexiconComponent):
                     and lo <= t.sent < s
                     and t.assertion == "present"
                     and (above or para_ids[t.tok_start] == para)
-                    and not t.injected
+                    and (not t.injected or t.attrs.get("by_default"))
                     # "The R deltoid was tender ...; not injected" is no site of "the points above".
                     and not (above and any(c.norm == "NEGATED" for c in cues.get(t.sent, [])))
                     and not (t.cue is not None and t.cue.norm == "LANDMARK")
                 ):
+                    if t.injected:  # by the section's default: the back-reference confirms it
+                        t.attrs = {k: v for k, v in t.attrs.items() if k != "by_default"}
+                        continue
                     t.injected = True
                     t.cue = inj[0]
                     t.attrs = {**t.attrs, "anaphora": True}
@@ -678,8 +695,11 @@ class ContextAssertion(LexiconComponent):
                     and t.sent == ana.sent
                     and t.tok_end <= stop
                     and t.assertion == "present"
-                    and not t.injected
+                    and (not t.injected or t.attrs.get("by_default"))
                 ):
+                    if t.injected:  # by the section's default: the back-reference confirms it
+                        t.attrs = {k: v for k, v in t.attrs.items() if k != "by_default"}
+                        continue
                     t.injected = True
                     t.cue = event
                     t.attrs = {**t.attrs, "anaphora": True}

@@ -58,6 +58,18 @@ BRIDGE = frozenset(
         "—",
         "at",
         "into",
+        # abbreviated portions ("R ant. temporalis", "L post. scalene")
+        "ant",
+        "ant.",
+        "post",
+        "post.",
+        "sup",
+        "sup.",
+        "inf",
+        "inf.",
+        "med",
+        "med.",
+        "lat.",
     }
 )
 SUFFIX_BRIDGE = BRIDGE | {","}

@@ -82,6 +82,7 @@ class FindingsBuilder:
         self._by_label: dict[str, list[Hit]] = {}
         # Historical cues by sentence, built on first use (see _dated_beside).
         self._history_cues: dict[int, list[Hit]] | None = None
+        self._guided: bool | None = None
         for h in sorted(self.hits, key=lambda h: h.start):
             self._by_label.setdefault(h.label, []).append(h)
 
@@ -122,6 +123,7 @@ class FindingsBuilder:
             self._resolve_regional(h, region_hits)
         muscle_hits = self.of("MUSCLE", "REGIONAL")
         injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
+        injected = [h for h in injected if not self._weakly_injected(h)]
         injected = self._drop_group_labels(injected)
         self.retracted = self._retracted(injected, muscle_hits)
         # In a note where muscles were injected, an injectate written with its concentration or amount
@@ -236,6 +238,20 @@ class FindingsBuilder:
             word = next((g for g in h.groups if g), "").lower()
             out.add("left" if word.startswith("l") else "right")
         return out
+
+    def _weakly_injected(self, h: Hit) -> bool:
+        """Tell whether a muscle counts as injected on too little to bill it.
+
+        In an image-guided note, a muscle injected only because it stands in a procedure section
+        (no injection word, no list under one, no back-reference), and sided only by a side written
+        elsewhere in the section or not at all, is anatomy described around the targets ("teres
+        major distinguished from teres minor and the long head of triceps").
+        """
+        if not h.attrs.get("by_default") or (h.side is not None and h.attrs.get("side_rule") != "section"):
+            return False
+        if self._guided is None:
+            self._guided = any(g.assertion == "present" for g in self.of("GUIDANCE"))
+        return self._guided
 
     def _stated(self, no_procedure: Hit) -> bool:
         """Tell whether a no-procedure phrase states a fact: not a condition, maybe a discussion."""
