@@ -500,6 +500,21 @@ MUSCLE_CASES = [
         "Procedure: 0.5% bupivacaine\n  R masseter 0.9 mL\n  R ant. temporalis 0.9 mL",
         {("masseter", "right"), ("temporalis", "right")},
     ),
+    # Tendons, strength grades, supplied structures and a scan's inventory are no sites.
+    (
+        "Procedure: R common extensor tendon origin injection, 1 mL. TPI R supinator 1.5 mL.",
+        {("supinator", "right")},
+    ),
+    (
+        "Procedure: fluoroscopic medial branch blocks L4-L5 (the medial branch supplying the facet and multifidus "
+        "at each level). TPI right QL 3 mL. Quadriceps strength 5/5 after.",
+        {("quadratus_lumborum", "right")},
+    ),
+    (
+        "Procedure:\n- Left serratus anterior: probe in the coronal plane over rib 5. Visualized latissimus dorsi "
+        "posteriorly, serratus anterior on the rib. Needle in-plane onto the rib; 2 mL injected.",
+        {("serratus_anterior", "left")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",
