@@ -515,6 +515,12 @@ MUSCLE_CASES = [
         "posteriorly, serratus anterior on the rib. Needle in-plane onto the rib; 2 mL injected.",
         {("serratus_anterior", "left")},
     ),
+    (
+        "Procedure: US-guided TPI. Gluteus medius identified deep to the fascia, above the gluteus minimus; "
+        "3 mL injected into the L gluteus medius. Pectoralis major and minor layers identified; 3 mL into the "
+        "L pectoralis major.",
+        {("gluteus_medius", "left"), ("pectoralis_major", "left")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",
