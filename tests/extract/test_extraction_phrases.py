@@ -521,6 +521,13 @@ MUSCLE_CASES = [
         "L pectoralis major.",
         {("gluteus_medius", "left"), ("pectoralis_major", "left")},
     ),
+    # A side in a list's header does not make described anatomy a site either, in a guided note.
+    (
+        "PROCEDURE 1 - Right suprascapular nerve block:\nLinear transducer over the fossa. Trapezius and "
+        "supraspinatus muscles seen over the fossa floor; ropivacaine 8 mL around the nerve.\n"
+        "PROCEDURE 2 - Right-sided trigger point injections, pectoralis minor: 3 mL.",
+        {("pectoralis_minor", "right")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",

@@ -26,6 +26,9 @@ TITLE_LINES = 2
 # Side rules (laterality.assign_sides) that read a side from around a muscle rather than beside it.
 WEAK_SIDE_RULES = frozenset({"sentence", "section", "side_field", "list_lead", "same_muscle"})
 _OTHER_SIDE = {"left": "right", "right": "left"}
+# In a guided note, sides that do not make a default-injected muscle a site: a side written once in
+# the section, or in the header of a list ("PROCEDURE 1 - Right suprascapular nerve block:").
+GUIDED_WEAK_SIDE_RULES = frozenset({"section", "list_lead"})
 _OUTCOME_RANK = {"failed": 0, "partial_relief": 1, "relief": 2, "unknown": 3}
 _MENTION_LABEL = {
     "REGIONAL": "MUSCLE",
@@ -244,10 +247,12 @@ class FindingsBuilder:
 
         In an image-guided note, a muscle injected only because it stands in a procedure section
         (no injection word, no list under one, no back-reference), and sided only by a side written
-        elsewhere in the section or not at all, is anatomy described around the targets ("teres
-        major distinguished from teres minor and the long head of triceps").
+        elsewhere in the section or a list's header, or not at all, is anatomy described around the
+        targets ("teres major distinguished from teres minor and the long head of triceps").
         """
-        if not h.attrs.get("by_default") or (h.side is not None and h.attrs.get("side_rule") != "section"):
+        if not h.attrs.get("by_default") or (
+            h.side is not None and h.attrs.get("side_rule") not in GUIDED_WEAK_SIDE_RULES
+        ):
             return False
         if self._guided is None:
             self._guided = any(g.assertion == "present" for g in self.of("GUIDANCE"))
