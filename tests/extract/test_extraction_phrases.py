@@ -528,6 +528,13 @@ MUSCLE_CASES = [
         "PROCEDURE 2 - Right-sided trigger point injections, pectoralis minor: 3 mL.",
         {("pectoralis_minor", "right")},
     ),
+    # In a guided note, a muscle under a lead-in that names the targets, but not named by it, is anatomy.
+    (
+        "PROCEDURE 2 - Right-sided ultrasound-guided trigger point injections, pectoralis minor and serratus "
+        "anterior:\nPectoralis minor: needle in-plane into the taut band; 3 mL.\nSerratus anterior: transducer "
+        "over the 5th rib; latissimus dorsi posterior, serratus anterior on the rib; needle onto the rib, 3 mL.",
+        {("pectoralis_minor", "right"), ("serratus_anterior", "right")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",

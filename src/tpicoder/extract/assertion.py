@@ -582,6 +582,10 @@ class ContextAssertion(LexiconComponent):
             if t.injected and not by_cue:
                 # Injected by the section's default alone; the findings step weighs it lower.
                 t.attrs = {**t.attrs, "by_default": True}
+            elif t.injected and "INJECTION" not in best:
+                # Injected only as an item under a list's lead-in ("PROCEDURE 2 - Right-sided trigger
+                # point injections, ...:"); the findings step checks the lead names it in a guided note.
+                t.attrs = {**t.attrs, "by_lead": True}
             if "LANDMARK" in best:  # a landmark muscle, or a skin wheal of anaesthetic
                 t.injected = False
                 decided = best["LANDMARK"][1]

@@ -250,13 +250,22 @@ class FindingsBuilder:
         elsewhere in the section or a list's header, or not at all, is anatomy described around the
         targets ("teres major distinguished from teres minor and the long head of triceps").
         """
-        if not h.attrs.get("by_default") or (
-            h.side is not None and h.attrs.get("side_rule") not in GUIDED_WEAK_SIDE_RULES
-        ):
-            return False
         if self._guided is None:
             self._guided = any(g.assertion == "present" for g in self.of("GUIDANCE"))
-        return self._guided
+        if not self._guided:
+            return False
+        # Under a lead-in that names the targets ("... trigger point injections, pectoralis minor and
+        # serratus anterior:"), a muscle the lead does not name is anatomy of the description.
+        if h.attrs.get("by_lead") and h.attrs.get("side_rule") == "list_lead":
+            lead = (self.doc._.tpi_list_lead or {}).get(h.sent)
+            norm = h.attrs.get("resolved", h.norm)
+            return lead is not None and not any(
+                m.sent == lead and m.attrs.get("resolved", m.norm) == norm
+                for m in self.of("MUSCLE", "REGIONAL")
+            )
+        return bool(h.attrs.get("by_default")) and (
+            h.side is None or h.attrs.get("side_rule") in GUIDED_WEAK_SIDE_RULES
+        )
 
     def _stated(self, no_procedure: Hit) -> bool:
         """Tell whether a no-procedure phrase states a fact: not a condition, maybe a discussion."""
