@@ -535,6 +535,12 @@ MUSCLE_CASES = [
         "over the 5th rib; latissimus dorsi posterior, serratus anterior on the rib; needle onto the rib, 3 mL.",
         {("pectoralis_minor", "right"), ("serratus_anterior", "right")},
     ),
+    # A line opening with needling done without an injectate reports the procedure.
+    (
+        "Exam: tender taut bands bilateral lumbar multifidus.\n\nDry needling, no medication injected. Sterile "
+        "needles.\n - Multifidus L4-5, left and right: perpendicular insertion, LTR x several",
+        {("multifidus", "left"), ("multifidus", "right")},
+    ),
     # "both" is a side only right before a muscle.
     (
         "Procedure: TPI to both upper traps with lidocaine 1 mL each.",
