@@ -1117,8 +1117,9 @@ def test_icd_codes_as_written_and_guidance_and_em():
         # A name ending a question mid-line is no header; after a sentence with a colon it is.
         ("HPI: shoulder pain, ? trigger point injections\nExam: tender", ["history", "exam"]),
         ("HPI: shoulder pain. Procedure: TPI L trap", ["history", "procedure"]),
+        ("Dx: myalgia M79.12\n\nProcedure detail:\nBotox 100 units.", ["assessment", "procedure"]),
     ],
-    ids=["headers", "soap", "inline", "description", "question-mid-line", "inline-after-sentence"],
+    ids=["headers", "soap", "inline", "description", "question-mid-line", "inline-after-sentence", "detail"],
 )
 def test_sections_detected(nlp, text, kind):
     from tpicoder.extract.textio import tokenizer_view
