@@ -535,6 +535,13 @@ MUSCLE_CASES = [
         "over the 5th rib; latissimus dorsi posterior, serratus anterior on the rib; needle onto the rib, 3 mL.",
         {("pectoralis_minor", "right"), ("serratus_anterior", "right")},
     ),
+    # A line opening with the injection in the past tense reports the procedure, after a wrapped indication.
+    (
+        "PROCEDURE: trigger point injection\n\nIndication: chronic upper back pain, tender trigger points over the\n"
+        "trapezius and the rhomboid major.\nInjected the left trapezius (2 sites) and left rhomboid major (1 site) "
+        "with 1% lidocaine 3 mL.",
+        {("trapezius", "left"), ("rhomboid_major", "left")},
+    ),
     # A line opening with needling done without an injectate reports the procedure.
     (
         "Exam: tender taut bands bilateral lumbar multifidus.\n\nDry needling, no medication injected. Sterile "
