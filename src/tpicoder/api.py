@@ -193,7 +193,7 @@ def analyze_many(
                 results = [
                     _result(text, findings, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
                     for (text, note_id, claim), findings in zip(
-                        batch, _worker_pipe([b[0] for b in batch], lex), strict=True
+                        batch, _pipe_batch([b[0] for b in batch], lex), strict=True
                     )
                 ]
             yield from results

@@ -80,6 +80,21 @@ def _wrapped(texts: list[str], spaces: list[bool], idx: list[int], i: int, width
     return idx[i] - line_start >= width and prev not in _SENT_END and not prev.endswith(":")
 
 
+def _open_to_back_reference(t: Hit) -> bool:
+    """Tell whether "Both were injected" may make ``t`` injected: not yet, or by a section default only."""
+    return not t.injected or bool(t.attrs.get("by_default"))
+
+
+def _refer_back(t: Hit, cue: Hit) -> None:
+    """Make ``t`` injected by a back-reference, or confirm an injection read from its section's default."""
+    if t.injected:
+        t.attrs = {k: v for k, v in t.attrs.items() if k != "by_default"}
+        return
+    t.injected = True
+    t.cue = cue
+    t.attrs = {**t.attrs, "anaphora": True}
+
+
 def _empty_cell(table: Any, h: Hit) -> bool:
     """Tell whether a dash cue is a table's empty cell ("Levator scapulae   L   --  (held today)").
 
@@ -493,8 +508,7 @@ class ContextAssertion(LexiconComponent):
             lo, hi = t.tok_end, cue.tok_start
         else:
             return None
-        words = self._words_before
-        dist = words[hi] - words[lo] if hi < len(words) else hi - lo
+        dist = self._words_before[hi] - self._words_before[lo]
         if dist > scope:
             return None
         stop_at = attrs.get("stop_at")
@@ -625,17 +639,12 @@ class ContextAssertion(LexiconComponent):
                     and lo <= t.sent < s
                     and t.assertion == "present"
                     and (above or para_ids[t.tok_start] == para)
-                    and (not t.injected or t.attrs.get("by_default"))
+                    and _open_to_back_reference(t)
                     # "The R deltoid was tender ...; not injected" is no site of "the points above".
                     and not (above and any(c.norm == "NEGATED" for c in cues.get(t.sent, [])))
                     and not (t.cue is not None and t.cue.norm == "LANDMARK")
                 ):
-                    if t.injected:  # by the section's default: the back-reference confirms it
-                        t.attrs = {k: v for k, v in t.attrs.items() if k != "by_default"}
-                        continue
-                    t.injected = True
-                    t.cue = inj[0]
-                    t.attrs = {**t.attrs, "anaphora": True}
+                    _refer_back(t, inj[0])
 
     @staticmethod
     def _colon_list(targets: list[Hit], tokens: list[str], blockers: dict[int, list[int]]) -> None:
@@ -699,14 +708,9 @@ class ContextAssertion(LexiconComponent):
                     and t.sent == ana.sent
                     and t.tok_end <= stop
                     and t.assertion == "present"
-                    and (not t.injected or t.attrs.get("by_default"))
+                    and _open_to_back_reference(t)
                 ):
-                    if t.injected:  # by the section's default: the back-reference confirms it
-                        t.attrs = {k: v for k, v in t.attrs.items() if k != "by_default"}
-                        continue
-                    t.injected = True
-                    t.cue = event
-                    t.attrs = {**t.attrs, "anaphora": True}
+                    _refer_back(t, event)
 
 
 @Language.factory(

@@ -58,6 +58,7 @@ class AttributeBinder(LexiconComponent):
         self._duration = re.compile(self.data["duration_pattern"])
         self._checked = re.compile(self.data["grid_checked"])
         self._unchecked = re.compile(self.data["grid_unchecked"])
+        self._ongoing = frozenset(self.data.get("ongoing_rules", ()))
 
     def __call__(self, doc: Doc) -> Doc:
         """Bind attributes in place."""
@@ -125,9 +126,7 @@ class AttributeBinder(LexiconComponent):
         gap = self.data["substances"]["max_quantity_gap"]
         bind_outcomes(treatments, outcomes, sent_ids, max_gap=2 * gap)
         bounds = sentence_bounds(table.idx, table.text, sent_ids)
-        share_list_assertion(
-            treatments, tokens, sent_ids, ongoing=frozenset(self.data.get("ongoing_rules", ()))
-        )
+        share_list_assertion(treatments, tokens, sent_ids, ongoing=self._ongoing)
         mark_details(
             treatments,
             tokens,

@@ -96,7 +96,7 @@ def mark_details(
 
 # Tokens that join the treatments of one list ("chiropractic adjustments and massage", "PT, chiro, NSAIDs").
 # Sections that recount care already had; elsewhere "continue X" may be today's advice.
-_HISTORY_SECTIONS = frozenset({"history", "medications", "indication"})
+_RECOUNTING_SECTIONS = frozenset({"history", "medications", "indication"})
 TREATMENT_LIST_SEP = frozenset({",", "and", "or", "/", "+", "&", "as", "well", "plus"})
 
 
@@ -118,7 +118,7 @@ def share_list_assertion(
             t.cue is None
             and prev.cue is not None
             and prev.assertion in ("historical", "negated")
-            and not (prev.cue.rule_id in ongoing and t.section not in _HISTORY_SECTIONS)
+            and not (prev.cue.rule_id in ongoing and t.section not in _RECOUNTING_SECTIONS)
             and sent_ids[prev.tok_start] == sent_ids[t.tok_start]
             and all(
                 tokens[k].lower() in TREATMENT_LIST_SEP or not tokens[k].strip()

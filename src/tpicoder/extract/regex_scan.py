@@ -234,11 +234,10 @@ class AnchorIndex:
     every anchor of the set (an anchor absent from the note gets no entry and so reads as none).
     """
 
-    __slots__ = ("_automaton", "_known")
+    __slots__ = ("_automaton",)
 
     def __init__(self, regexes: list[AnchoredRegex]) -> None:
         anchors = sorted({a for r in regexes if r.anchors for a in r.anchors})
-        self._known = frozenset(anchors)
         self._automaton = ahocorasick.Automaton()
         for anchor in anchors:
             self._automaton.add_word(anchor, anchor)
@@ -248,7 +247,7 @@ class AnchorIndex:
     def places(self, anchors_in: str) -> dict[str, list[int]]:
         """Return where each anchor begins in ``anchors_in`` (see :func:`anchor_text`)."""
         seen: dict[str, list[int]] = {}
-        if not self._known:
+        if not len(self._automaton):
             return seen
         for end, anchor in self._automaton.iter(anchors_in):
             start = end - len(anchor) + 1

@@ -85,7 +85,6 @@ class FindingsBuilder:
         self._by_label: dict[str, list[Hit]] = {}
         # Historical cues by sentence, built on first use (see _dated_beside).
         self._history_cues: dict[int, list[Hit]] | None = None
-        self._guided: bool | None = None
         for h in sorted(self.hits, key=lambda h: h.start):
             self._by_label.setdefault(h.label, []).append(h)
 
@@ -126,7 +125,8 @@ class FindingsBuilder:
             self._resolve_regional(h, region_hits)
         muscle_hits = self.of("MUSCLE", "REGIONAL")
         injected = [h for h in muscle_hits if h.injected and h.assertion == "present"]
-        injected = [h for h in injected if not self._weakly_injected(h)]
+        if any(g.assertion == "present" for g in self.of("GUIDANCE")):
+            injected = [h for h in injected if not self._weakly_injected(h, muscle_hits)]
         injected = self._drop_group_labels(injected)
         self.retracted = self._retracted(injected, muscle_hits)
         # In a note where muscles were injected, an injectate written with its concentration or amount
@@ -242,26 +242,22 @@ class FindingsBuilder:
             out.add("left" if word.startswith("l") else "right")
         return out
 
-    def _weakly_injected(self, h: Hit) -> bool:
-        """Tell whether a muscle counts as injected on too little to bill it.
+    def _weakly_injected(self, h: Hit, muscle_hits: list[Hit]) -> bool:
+        """Tell whether a muscle of an image-guided note counts as injected on too little to bill it.
 
-        In an image-guided note, a muscle injected only because it stands in a procedure section
-        (no injection word, no list under one, no back-reference), and sided only by a side written
-        elsewhere in the section or a list's header, or not at all, is anatomy described around the
-        targets ("teres major distinguished from teres minor and the long head of triceps").
+        A muscle injected only because it stands in a procedure section (no injection word, no list
+        under one, no back-reference), and sided only by a side written elsewhere in the section or
+        a list's header, or not at all, is anatomy described around the targets ("teres major
+        distinguished from teres minor and the long head of triceps"). So is one injected only as an
+        item under a lead-in that names the targets but not it.
         """
-        if self._guided is None:
-            self._guided = any(g.assertion == "present" for g in self.of("GUIDANCE"))
-        if not self._guided:
-            return False
-        # Under a lead-in that names the targets ("... trigger point injections, pectoralis minor and
-        # serratus anterior:"), a muscle the lead does not name is anatomy of the description.
+        # "... trigger point injections, pectoralis minor and serratus anterior:" over a paragraph
+        # that also names the latissimus dorsi seen beside the serratus.
         if h.attrs.get("by_lead") and h.attrs.get("side_rule") == "list_lead":
             lead = (self.doc._.tpi_list_lead or {}).get(h.sent)
             norm = h.attrs.get("resolved", h.norm)
             return lead is not None and not any(
-                m.sent == lead and m.attrs.get("resolved", m.norm) == norm
-                for m in self.of("MUSCLE", "REGIONAL")
+                m.sent == lead and m.attrs.get("resolved", m.norm) == norm for m in muscle_hits
             )
         return bool(h.attrs.get("by_default")) and (
             h.side is None or h.attrs.get("side_rule") in GUIDED_WEAK_SIDE_RULES
