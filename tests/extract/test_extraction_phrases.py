@@ -810,6 +810,93 @@ SUBSTANCE_CASES = [
         None,
         (2.5, "mL"),
     ),
+    # An amount "of a mixture of" is each part's.
+    (
+        "Procedure: L piriformis injected with 3 mL of a 1:1 mixture of 1% lidocaine and 0.25% bupivacaine.",
+        "bupivacaine",
+        "0.25%",
+        None,
+        (3.0, "mL"),
+    ),
+    # "X mg of Y" is Y's, not the injectate before it.
+    (
+        "Procedure: L piriformis: 4 mL of 0.25% bupivacaine with 40 mg of triamcinolone was injected.",
+        "triamcinolone",
+        None,
+        (40.0, "mg"),
+        None,
+    ),
+    (
+        "Procedure: mixture of 4 mL of 0.5% bupivacaine and 40 mg (1 mL) of triamcinolone into the L QL.",
+        "triamcinolone",
+        None,
+        (40.0, "mg"),
+        (1.0, "mL"),
+    ),
+    (
+        "Procedure: R QL. Injectate: 9 mL 0.5% ropivacaine + 1 mL (40 mg) methylprednisolone acetate.",
+        "methylprednisolone",
+        None,
+        (40.0, "mg"),
+        (1.0, "mL"),
+    ),
+    # A dose in its volume, and a mixture's sum that no part takes.
+    (
+        "Procedure: L trap. Solution: 1% lidocaine 6 mL + Depo-Medrol 40 mg/1 mL = 7 mL",
+        "methylprednisolone",
+        None,
+        (40.0, "mg"),
+        (1.0, "mL"),
+    ),
+    (
+        "Procedure: L trap. Solution: 1% lidocaine 6 mL + Depo-Medrol 40 mg/1 mL = 7 mL",
+        "lidocaine",
+        "1%",
+        None,
+        (6.0, "mL"),
+    ),
+    # One injectate's "= total" is its whole amount.
+    (
+        "Procedure: L QL, R QL, L glut med. ROPIVACAINE 0.2% 2 ML PER SITE = 8 ML",
+        "ropivacaine",
+        "0.2%",
+        None,
+        (8.0, "mL"),
+    ),
+    # A form's total amount under a medication field with no injection verb.
+    (
+        "Site(s) injected........ posterior neck, bilateral\nMedication.............. lidocaine 1% plain\n"
+        "Amount.................. 4 mL total (1 mL per point)\n",
+        "lidocaine",
+        "1%",
+        None,
+        (4.0, "mL"),
+    ),
+    # Spelled-out amounts; a trade name's strength written with a space; a strength on a wrapped line.
+    (
+        "Procedure: I injected a total of four milliliters of bupivacaine into the L trapezius.",
+        "bupivacaine",
+        None,
+        None,
+        (4.0, "mL"),
+    ),
+    (
+        "Procedure: injected R TFL w/ 3 mL 1% lido + 1 mL Kenalog 40.",
+        "triamcinolone",
+        "40 mg/mL",
+        None,
+        (1.0, "mL"),
+    ),
+    (
+        "Procedure: trigger point injection of the right abductor hallucis after alcohol\n"
+        "prep, with 1 cc of 1% Carbocaine plain mixed with 0.5 cc of dexamethasone phosphate\n"
+        "4 mg/mL (2 mg) through a 25 ga needle by a medial approach. Tolerated it well and\n"
+        "walked out of the clinic.",
+        "dexamethasone",
+        "4 mg/mL",
+        (2.0, "mg"),
+        (0.5, "mL"),
+    ),
 ]
 
 

@@ -39,7 +39,8 @@ _INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNA
 _SENT_END = frozenset({".", "!", "?"})
 
 
-_UNITS = frozenset({"mg", "ml", "cc", "mcg", "units", "u", "%"})
+# Units and strengths after a number that carry a wrapped sentence on ("dexamethasone\n4 mg/mL (2 mg)").
+_UNITS = frozenset({"mg", "ml", "cc", "mcg", "units", "u", "%", "mg/ml", "mg/cc", "mcg/ml", "units/ml"})
 
 
 def _aside_start(texts: list[str], end: int, reach: int = 24) -> int | None:

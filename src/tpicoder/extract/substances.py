@@ -25,6 +25,7 @@ UNIT_NORMAL = {
     "mls": "mL",
 }
 NUMBER_WORDS = {
+    "one": 1,
     "two": 2,
     "three": 3,
     "four": 4,
@@ -34,6 +35,9 @@ NUMBER_WORDS = {
     "eight": 8,
     "nine": 9,
     "ten": 10,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
 }
 # Words after a quantity that make it per site ("1 mL each", "0.5 cc per trigger point").
 PER_SITE = frozenset({"each", "per"})
@@ -53,13 +57,18 @@ def parse_number(text: str) -> float | None:
 # Words that make a stated amount the total of the injection ("Total 2.1 mL", "2.5 mL total").
 TOTAL_WORDS = frozenset({"total", "totaling", "totalling", "altogether", "overall"})
 # Tokens through which an amount binds forward to the injectate after it ("2 mL of lidocaine").
-FORWARD_BRIDGE = frozenset({"of", "(", "the"})
+# "1 mL (40 mg) methylprednisolone": a bracketed dose bridges too.
+FORWARD_BRIDGE = frozenset({"of", "(", ")", "the", "mg", "mcg", "units", "ml", "cc"})
 # Extra cost of binding an amount to an injectate that follows it other than through FORWARD_BRIDGE.
 FORWARD_COST = 2.0
+# Weight of the token gap of an amount bridged to the injectate after it, with and without "of": a
+# bridged amount belongs to what follows it more than to an injectate the same distance before.
+BRIDGED_WEIGHT = 0.5
+OF_WEIGHT = 0.25
 # A strength between an amount and its drug ("1 mL 0.5% bupivacaine") bridges like "of".
 _STRENGTH = re.compile(r"(?i)\d*\.?\d+\s*(?:%|mg/ml|mg/cc)?|%|mg/ml|mg/cc")
 # Words that start the next item of a mixture ("lidocaine + 1 mL bupivacaine").
-JOINERS = frozenset({"+", "plus", "&"})
+JOINERS = frozenset({"+", "plus", "&", "and"})
 # Extra cost of a concentration written after its injectate ("lidocaine 1%") over before ("1% lidocaine").
 CONCENTRATION_AFTER_COST = 0.5
 TOTAL_REACH = 5
@@ -111,8 +120,18 @@ def bind_quantities(
         by_sent.setdefault(sent_ids[s.tok_start], []).append(s)
     totals = []
     orphans: list[Hit] = []
+    sums: list[tuple[Hit, Hit]] = []
     for q in quantities:
-        if q.label != "CONCENTRATION" and _is_total(q, tokens, sent_ids):
+        if q.label != "CONCENTRATION" and _after_equals(q, tokens):
+            # "A 3 mL + B 1 mL = 4 mL" sums a mixture, which no part takes; "ropivacaine 0.2% 2 mL
+            # per site = 8 mL" is the one injectate's whole amount.
+            named = {s.norm: s for s in by_sent.get(sent_ids[q.tok_start], ())}
+            if len(named) > 1:
+                continue
+            if len(named) == 1:
+                sums.append((next(iter(named.values())), q))
+                continue
+        if q.label != "CONCENTRATION" and (_is_total(q, tokens, sent_ids) or _of_mixture(q, tokens)):
             totals.append(q)
             continue
 
@@ -125,6 +144,11 @@ def bind_quantities(
                 for k in range(q.tok_end, s.tok_start)
             ):
                 return gap + FORWARD_COST
+            # Only a bracket, a strength or "of" between: "1 mL (40 mg) methylprednisolone" is the drug's
+            # amount, "bupivacaine and 40 mg (1 mL) of triamcinolone" even more so.
+            if before:
+                of = any(tokens[k].lower() == "of" for k in range(q.tok_end, s.tok_start))
+                return gap * (OF_WEIGHT if of else BRIDGED_WEIGHT)
             # "1 mL 1% lidocaine + 1 mL 0.5% bupivacaine": an amount after a joiner starts the next item.
             if not before and any(tokens[k].lower() in JOINERS for k in range(s.tok_end, q.tok_start)):
                 return gap + FORWARD_COST + 0.5
@@ -139,7 +163,9 @@ def bind_quantities(
             orphans.append(q)
     for s in substances:
         _summarise(s, multipliers, tokens, site_count)
-    injected = [s for s in substances if s.injected]
+    # A form's "Amount: 4 mL total" under "Medication: lidocaine 1%" with no injection verb near the
+    # drug: the injectates named this session take it.
+    injected = [s for s in substances if s.injected] or [s for s in substances if s.assertion == "present"]
     for q in totals:
         kind = "volume" if _unit(q) == "mL" else "dose"
         # By drug, not by mention: "Naropin (ropivacaine) 0.5% 4 mL" already has its volume.
@@ -153,17 +179,44 @@ def bind_quantities(
     # Amounts per site that no injectate's sentence holds ("1:1 mix lignocaine 1% / bupivacaine 0.5%."
     # over "R) hamstrings - 3 mL", "Gastrocnemius - 2 mL") are of the injectates named without any
     # amount of their own in that section: each part of the mixture gets them, as a total does.
-    bare = [
-        s
-        for s in substances
-        if s.assertion == "present" and s.attrs.get("volume") is None and s.attrs.get("dose") is None
-    ]
+    # By drug, not by mention: "triamcinolone (Kenalog-40) 40 mg/1 mL" has its amount on one name.
+    measured = {
+        s.norm for s in substances if s.attrs.get("volume") is not None or s.attrs.get("dose") is not None
+    }
+    bare = [s for s in substances if s.assertion == "present" and s.norm not in measured]
     if orphans and bare:
         for s in bare:
             mine = [q for q in orphans if q.section == s.section]
             if mine:
                 s.attrs["quantity_hits"].extend(mine)
                 _summarise(s, multipliers, tokens, site_count)
+    for s, q in sums:
+        value, unit = parse_number(q.groups[0]) if q.groups else None, _unit(q)
+        if value is not None and unit is not None:
+            s.attrs["quantity_hits"].append(q)
+            s.attrs["volume" if unit == "mL" else "dose"] = {"value": value, "unit": unit}
+
+
+# "3 mL of a 1:1 mixture of 1% lidocaine and 0.25% bupivacaine": an amount of a mixture is each part's.
+MIXTURE_WORDS = frozenset({"mixture", "mix", "combination", "cocktail", "solution"})
+_RATIO = re.compile(r"\d+\s*[:/]\s*\d+")
+
+
+def _of_mixture(q: Hit, tokens: Sequence[str]) -> bool:
+    """Tell whether an amount is of a mixture ("3 mL of a 1:1 mixture of ...")."""
+    words = [t.lower() for t in tokens[q.tok_end : q.tok_end + 8] if t.strip()][:5]
+    if not words or words[0] != "of":
+        return False
+    rest = [w for w in words[1:] if w not in ("a", "the", "an") and not _RATIO.fullmatch(w)]
+    return bool(rest) and rest[0] in MIXTURE_WORDS and rest[1:2] == ["of"]
+
+
+def _after_equals(q: Hit, tokens: Sequence[str]) -> bool:
+    """Tell whether an amount is the right side of an '=' ("... = 8 mL")."""
+    k = q.tok_start - 1
+    while k >= 0 and not tokens[k].strip():
+        k -= 1
+    return k >= 0 and tokens[k] == "="
 
 
 def _lead_substance(
@@ -190,7 +243,8 @@ def _summarise(s: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count
     units: dict[str, str] = {}
     for q in s.attrs["quantity_hits"]:
         if q.label == "CONCENTRATION":
-            conc = conc or " ".join(str(q.value).split())
+            # A rule may name the strength it stands for ("Kenalog 40" -> 40 mg/mL).
+            conc = conc or " ".join(str(q.norm or q.value).split())
             continue
         value = parse_number(q.groups[0]) if q.groups else None
         unit = _unit(q)
