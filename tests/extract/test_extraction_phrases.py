@@ -726,6 +726,17 @@ NOT_INJECTED_CASES = [
         "with the exception of the right levator scapulae, which was not injected.",
         ("levator_scapulae", "right"),
     ),
+    # A route named after anatomy; an observation after the procedure.
+    (
+        "PROCEDURE: Fluoroscopically guided trigger point injection, LEFT TRAPEZIUS, posterior paravertebral "
+        "approach.",
+        ("paraspinals", "left"),
+    ),
+    (
+        "PROCEDURE: trigger point injection, left trapezius, 2 mL 1% lidocaine.\nPOST-PROCEDURE: Observed 30 "
+        "minutes. Quadriceps and hip flexor strength 5/5 before discharge.",
+        ("quadriceps", "left"),
+    ),
 ]
 
 
@@ -968,6 +979,12 @@ TREATMENT_CASES = [
         {"muscle_relaxant": ("failed", None), "neuropathic_agent": ("failed", None)},
     ),
     ("HPI: Had TPI 06/2025 with 60% relief.", {"prior_injection": ("relief", None)}),
+    # A summary header opens the history, also after the procedure's title line.
+    (
+        "PROCEDURE: Fluoroscopically guided trigger point injection, LEFT PSOAS MAJOR.\n\nCLINICAL SUMMARY: "
+        "Ten weeks of physical therapy have not resolved the pain.",
+        {"physical_therapy": ("failed", "Ten weeks")},
+    ),
     ("HPI: Had TPI here 4 months ago with ~60% relief.", {"prior_injection": ("relief", None)}),
     (
         "HPI: twisted her right ankle on the ice three days ago. Tried PT.",
