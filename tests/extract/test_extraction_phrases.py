@@ -8,6 +8,21 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A row naming both sides after the muscle, with counts or with a separator only; a side that
+    # starts the next muscle stays that muscle's.
+    (
+        "Procedure - TPI\n0.5% lidocaine, 0.5 mL per site:\n  Suboccipitals: L x2, R x2\n  Temporalis:    L, R\n",
+        {
+            ("suboccipitals", "left"),
+            ("suboccipitals", "right"),
+            ("temporalis", "left"),
+            ("temporalis", "right"),
+        },
+    ),
+    (
+        "Procedure: TPI to trapezius L, R levator scapulae.",
+        {("trapezius", "left"), ("levator_scapulae", "right")},
+    ),
     (
         "Procedure: TPI to left upper trapezius and right levator scapulae with 1% lidocaine 2 mL.",
         {("trapezius", "left"), ("levator_scapulae", "right")},

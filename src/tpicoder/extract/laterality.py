@@ -110,14 +110,25 @@ _ROW_AMOUNT = re.compile(
     r"(?i)^(?:\d+(?:\.\d+)?|ml|cc|mg|u|units?|sites?|tps?|trps?|points?|x\d|[,;/]|\d+(?:\.\d+)?(?:ml|cc|u))$"
 )
 _ROW_REACH = 6
+_ROW_COUNT = re.compile(r"(?i)^(?:\d|x\d)")
+_ROW_SEPARATORS = frozenset({",", "/", "&", "and", "+"})
 
 
 def _row_other_side(
-    sides: Sequence[Hit], si: int, tokens: Sequence[str], line_ids: Sequence[int], next_start: int
+    sides: Sequence[Hit],
+    si: int,
+    tokens: Sequence[str],
+    line_ids: Sequence[int],
+    next_start: int,
+    bound: set[int],
 ) -> int | None:
-    """Index of the opposite side word that follows side ``si`` on its row after an amount, or None."""
+    """Index of the opposite side word that follows side ``si`` on its row, or None.
+
+    After an amount ("suboccipitals - right 1.5 mL, left 1.5 mL", "L x2, R x2") or only a separator
+    ("Temporalis: L, R"), unless that side is already the prefix of a muscle after it.
+    """
     s = sides[si]
-    if si + 1 >= len(sides) or s.norm not in ("left", "right"):
+    if si + 1 >= len(sides) or s.norm not in ("left", "right") or si + 1 in bound:
         return None
     o = sides[si + 1]
     if (
@@ -128,8 +139,10 @@ def _row_other_side(
         or line_ids[o.tok_start] != line_ids[s.tok_start]
     ):
         return None
-    gap = [tokens[i] for i in range(s.tok_end, o.tok_start) if tokens[i].strip()]
-    if not gap or not any(t[:1].isdigit() for t in gap) or not all(_ROW_AMOUNT.match(t) for t in gap):
+    gap = [tokens[i].lower() for i in range(s.tok_end, o.tok_start) if tokens[i].strip()]
+    if gap and all(t in _ROW_SEPARATORS for t in gap):
+        return si + 1
+    if not gap or not any(_ROW_COUNT.match(t) for t in gap) or not all(_ROW_AMOUNT.match(t) for t in gap):
         return None
     return si + 1
 
@@ -330,7 +343,7 @@ def assign_sides(
                 rule[mi] = "suffix"
                 bound.add(si)
                 # "suboccipitals - right 1.5 mL, left 1.5 mL": the row goes on to the other side.
-                other = _row_other_side(sides, si, tokens, line_ids, next_start)
+                other = _row_other_side(sides, si, tokens, line_ids, next_start, bound)
                 if other is not None:
                     m.side = "bilateral"
                     bound.add(other)
