@@ -747,6 +747,25 @@ NOT_INJECTED_CASES = [
         "approach.",
         ("paraspinals", "left"),
     ),
+    # A needle passing "through" muscles named bare, and "(no injectate in these)".
+    (
+        "Procedure: US-guided TPI. Left: needle in-plane through trapezius, splenius and semispinalis "
+        "(no injectate in these), tip into the left trapezius band; 1 mL.\nRight: through levator scapulae "
+        "(no injectate in these), tip into the right levator scapulae; 1 mL.",
+        ("splenius_capitis", "left"),
+    ),
+    # One muscle named as lying above another; a scan "showing" anatomy.
+    (
+        "Procedure: US-guided TPI. Probe along the lateral border of the scapula: left trapezius above "
+        "teres major, tip into the left trapezius band, 2.5 mL.",
+        ("teres_major", "unspecified"),
+    ),
+    (
+        "Trigger point injections: probe moved to the midaxillary line showing the latissimus dorsi "
+        "posteriorly and the serratus anterior slips on the ribs. Needle in-plane, tip within the left "
+        "trapezius, twitch seen; 2 mL of 0.5% ropivacaine.",
+        ("latissimus_dorsi", "unspecified"),
+    ),
     (
         "PROCEDURE: trigger point injection, left trapezius, 2 mL 1% lidocaine.\nPOST-PROCEDURE: Observed 30 "
         "minutes. Quadriceps and hip flexor strength 5/5 before discharge.",
