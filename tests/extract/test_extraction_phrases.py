@@ -1241,6 +1241,35 @@ def test_guidance_modality(text, modality):
     assert (g.modality if g else None) == modality
 
 
+@pytest.mark.parametrize(
+    ("text", "has_reason"),
+    [
+        # The reason on the guidance's own field line, however far from the guidance phrase.
+        (
+            "Procedure: Ultrasound-guided trigger point injections.\nConsent obtained. Prep.\nPositioned supine.\n"
+            "Guidance: Ultrasound was needed because of the brachial plexus between the scalenes.\n"
+            "L anterior scalene 1 mL.",
+            True,
+        ),
+        (
+            "PROCEDURE: Ultrasound-guided TPI of the RIGHT PIRIFORMIS.\nHistory: pain for a year.\nExam: tender.\n"
+            "GUIDANCE: ultrasound used so the drug is deposited in the belly and away from the sciatic nerve.",
+            True,
+        ),
+        # No reason anywhere: only the guidance itself.
+        (
+            "Procedure: Ultrasound-guided TPI of the R piriformis, 2 mL.\nGuidance: ultrasound, in-plane.",
+            False,
+        ),
+    ],
+    ids=["field-line", "away-from-named-nerve", "no-reason"],
+)
+def test_guidance_reason(text, has_reason):
+    g = extract(text).guidance
+    assert g is not None and g.modality == "ultrasound"
+    assert bool(g.reason) is has_reason
+
+
 def test_icd_codes_as_written_and_guidance_and_em():
     f = extract(
         "DOS: 03/14/2026 MRN: 448812\nAssessment: M79.18, M54.5.\nProcedure: ultrasound-guided TPI L trapezius "

@@ -69,6 +69,11 @@ _JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
 _REASON_HEADING = re.compile(
     r"(?i)(?:(?:guidance|ultrasound|imaging)\s+)?(?:why|reason|rationale|indication)\b"
 )
+# A line labelled as the guidance's own field ("Guidance: Ultrasound was needed because of the plexus").
+_GUIDANCE_FIELD = re.compile(
+    r"(?i)[ \t]*(?:(?:imaging|image|ultrasound|us|fluoroscopic|fluoro)\s+)?"
+    r"(?:guidance|imaging|ultrasound|fluoroscopy)(?:\s+(?:used|note|details))?\s*[:\-]"
+)
 
 
 class FindingsBuilder:
@@ -679,7 +684,11 @@ class FindingsBuilder:
         headed = {
             r.sent
             for r in self.of("GUIDANCE_REASON")
-            if r.rule_id == "guidance_reason" and _REASON_HEADING.match(self.text, r.start)
+            if r.rule_id == "guidance_reason"
+            and (
+                _REASON_HEADING.match(self.text, r.start)
+                or _GUIDANCE_FIELD.match(self.text, self.text.rfind("\n", 0, r.start) + 1)
+            )
         }
         sents |= headed | {s + 1 for s in headed}
         reasons = [
