@@ -1223,6 +1223,24 @@ def test_procedure_kind(text, procedure):
             "carpal tunnel injection vs hand surgery referral",
             None,
         ),
+        # Imaging used for another procedure the same day, the trigger points done without it.
+        (
+            "Procedures:\n (1) Right L4 medial branch block, fluoroscopic guidance\n (2) Trigger point "
+            "injections, right quadratus lumborum (palpation guided, no imaging)\n",
+            None,
+        ),
+        (
+            "Procedure 1: L4-5 medial branch blocks under fluoroscopy.\nProcedure 2: 2 mL into the right "
+            "gluteus medius. These trigger point injections were done by palpation only; fluoroscopy was not "
+            "used for them.",
+            None,
+        ),
+        # ... and a note whose trigger points were done under the imaging.
+        (
+            "Procedure 1: L4-5 medial branch blocks under fluoroscopy.\nProcedure 2: Trigger points located "
+            "by palpation, then the right QL was injected under fluoroscopy, 2 mL.",
+            "fluoroscopy",
+        ),
     ],
     ids=[
         "capital-ultrasound",
@@ -1234,6 +1252,9 @@ def test_procedure_kind(text, procedure):
         "no-box-ticked",
         "in-plane",
         "to-discuss",
+        "other-procedure-imaging",
+        "not-used-for-them",
+        "tpi-under-same-imaging",
     ],
 )
 def test_guidance_modality(text, modality):

@@ -69,6 +69,7 @@ _JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
 _REASON_HEADING = re.compile(
     r"(?i)(?:(?:guidance|ultrasound|imaging)\s+)?(?:why|reason|rationale|indication)\b"
 )
+_TRIGGER_POINT = re.compile(r"(?i)trigger\s*points?|\btpis?\b|\btp\b")
 # A line labelled as the guidance's own field ("Guidance: Ultrasound was needed because of the plexus").
 _GUIDANCE_FIELD = re.compile(
     r"(?i)[ \t]*(?:(?:imaging|image|ultrasound|us|fluoroscopic|fluoro)\s+)?"
@@ -677,7 +678,7 @@ class FindingsBuilder:
             if h.assertion == "present"
             and not any(s <= h.start < e or h.start <= s < h.end for s, e in blocked)
         ]
-        if not live:
+        if not live or self._tpi_without_imaging(live):
             return None
         sents = {h.sent for h in live} | {h.sent + 1 for h in live}
         # A reason stands beside the guidance, or under its own heading anywhere ("Why ultrasound: ...").
@@ -695,6 +696,22 @@ class FindingsBuilder:
             self.hev(r) for r in self.of("GUIDANCE_REASON") if r.sent in sents and r.assertion != "negated"
         ]
         return GuidanceFinding(modality=live[0].norm, evidence=[self.hev(h) for h in live], reason=reasons)
+
+    def _tpi_without_imaging(self, live: list[Hit]) -> bool:
+        """Tell whether the trigger points were done without the imaging another procedure used.
+
+        "(2) Trigger point injections, right QL (palpation guided, no imaging)" beside "(1) medial
+        branch blocks, fluoroscopic guidance": a no-guidance statement in a sentence naming the
+        trigger points or an injected muscle, while no guidance phrase stands in such a sentence.
+        """
+        tpi = {h.sent for h in self.of("MUSCLE", "REGIONAL") if h.injected}
+        tpi |= {
+            h.sent
+            for h in self.of("CUE")
+            if h.norm == "INJECTION" and _TRIGGER_POINT.search(self.text, h.start, h.end)
+        }
+        stated = any(h.sent in tpi and h.assertion == "present" for h in self.of("NO_GUIDANCE"))
+        return stated and not any(h.sent in tpi for h in live)
 
     def _em(self) -> EMFinding | None:
         codes = [h for h in self.of("EM_CODE") if h.assertion in ("present", "historical")]
