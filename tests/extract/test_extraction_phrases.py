@@ -754,6 +754,12 @@ NOT_INJECTED_CASES = [
         "(no injectate in these), tip into the right levator scapulae; 1 mL.",
         ("splenius_capitis", "left"),
     ),
+    # Layers listed from superficial to deep are the scan, not the targets.
+    (
+        "Procedure: US-guided TPI, left trapezius 1 mL.\nImaged superficial to deep: subcutaneous tissue, "
+        "latissimus dorsi (posterior edge of the field), serratus anterior, then the rib.",
+        ("latissimus_dorsi", "unspecified"),
+    ),
     # One muscle named as lying above another; a scan "showing" anatomy.
     (
         "Procedure: US-guided TPI. Probe along the lateral border of the scapula: left trapezius above "
@@ -1241,6 +1247,22 @@ def test_procedure_kind(text, procedure):
             "by palpation, then the right QL was injected under fluoroscopy, 2 mL.",
             "fluoroscopy",
         ),
+        (
+            "PROCEDURE 1 - US-guided right greater trochanteric bursa injection\nPROCEDURE 2 - Trigger point "
+            "injection, right TFL\nLandmark technique, 25g needle, 2 mL 1% lidocaine into the trigger point.",
+            None,
+        ),
+        (
+            "She presents for a right hip intra-articular injection under fluoroscopy and trigger point "
+            "injections.\nShe was then turned prone and trigger point injections were performed without "
+            "imaging into the right gluteus maximus, 2 mL.",
+            None,
+        ),
+        (
+            "Procedures: (1) Right sacroiliac joint injection under fluoroscopy. (2) Ultrasound-guided trigger "
+            "point injections, right quadratus lumborum, 3 mL.",
+            "ultrasound",
+        ),
     ],
     ids=[
         "capital-ultrasound",
@@ -1255,6 +1277,9 @@ def test_procedure_kind(text, procedure):
         "other-procedure-imaging",
         "not-used-for-them",
         "tpi-under-same-imaging",
+        "landmark-line-under-tpi-header",
+        "intro-names-both-procedures",
+        "two-modalities-tpi-own",
     ],
 )
 def test_guidance_modality(text, modality):

@@ -678,8 +678,17 @@ class FindingsBuilder:
             if h.assertion == "present"
             and not any(s <= h.start < e or h.start <= s < h.end for s, e in blocked)
         ]
-        if not live or self._tpi_without_imaging(live):
+        tpi = self._tpi_sentences()
+        # Imaging named beside the trigger points belongs to them, unless the sentence also names
+        # another procedure ("intra-articular hip injection under fluoroscopy and trigger points").
+        other = {h.sent for h in self.of("OTHER_PROCEDURE")}
+        own = [h for h in live if h.sent in tpi and h.sent not in other]
+        if not live or self._tpi_without_imaging(own, tpi):
             return None
+        # "(1) SI joint injection under fluoroscopy. (2) Ultrasound-guided trigger point injections":
+        # the trigger points' own imaging is the one coded.
+        if own:
+            live = own + [h for h in live if all(h is not o for o in own)]
         sents = {h.sent for h in live} | {h.sent + 1 for h in live}
         # A reason stands beside the guidance, or under its own heading anywhere ("Why ultrasound: ...").
         headed = {
@@ -697,21 +706,29 @@ class FindingsBuilder:
         ]
         return GuidanceFinding(modality=live[0].norm, evidence=[self.hev(h) for h in live], reason=reasons)
 
-    def _tpi_without_imaging(self, live: list[Hit]) -> bool:
-        """Tell whether the trigger points were done without the imaging another procedure used.
-
-        "(2) Trigger point injections, right QL (palpation guided, no imaging)" beside "(1) medial
-        branch blocks, fluoroscopic guidance": a no-guidance statement in a sentence naming the
-        trigger points or an injected muscle, while no guidance phrase stands in such a sentence.
-        """
+    def _tpi_sentences(self) -> set[int]:
+        """Sentences that name the trigger points or an injected muscle."""
         tpi = {h.sent for h in self.of("MUSCLE", "REGIONAL") if h.injected}
         tpi |= {
             h.sent
             for h in self.of("CUE")
             if h.norm == "INJECTION" and _TRIGGER_POINT.search(self.text, h.start, h.end)
         }
-        stated = any(h.sent in tpi and h.assertion == "present" for h in self.of("NO_GUIDANCE"))
-        return stated and not any(h.sent in tpi for h in live)
+        return tpi
+
+    def _tpi_without_imaging(self, own: list[Hit], tpi: set[int]) -> bool:
+        """Tell whether the trigger points were done without the imaging another procedure used.
+
+        "(2) Trigger point injections, right QL (palpation guided, no imaging)" beside "(1) medial
+        branch blocks, fluoroscopic guidance": a no-guidance statement in a sentence naming the
+        trigger points or an injected muscle, or right after one ("PROCEDURE 2 - Trigger point
+        injection, right TFL" over "Landmark technique, 25g needle"), while no guidance phrase
+        stands in such a sentence (``own``) without another procedure.
+        """
+        stated = any(
+            (h.sent in tpi or h.sent - 1 in tpi) and h.assertion == "present" for h in self.of("NO_GUIDANCE")
+        )
+        return stated and not own
 
     def _em(self) -> EMFinding | None:
         codes = [h for h in self.of("EM_CODE") if h.assertion in ("present", "historical")]
