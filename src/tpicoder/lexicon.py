@@ -253,6 +253,8 @@ class PatternRule(_Record):
     direction: Literal["forward", "backward", "bidirectional"] = "bidirectional"
     max_scope: int | None = None
     applies_to: list[str] | None = None
+    # Words that end a forward cue's reach (as in context_cues.yaml).
+    stop_words: list[str] = Field(default_factory=list)
     # The group whose span the hit covers (0: the whole match), for rules that read context.
     span_group: int = 0
 

@@ -754,6 +754,22 @@ NOT_INJECTED_CASES = [
         "(no injectate in these), tip into the right levator scapulae; 1 mL.",
         ("splenius_capitis", "left"),
     ),
+    # What a probe's position shows; a muscle placed by a position word; "in the plane of".
+    (
+        "Procedure: US-guided TPI. Probe moved to R lateral buttock: glut max posteriorly, glut med, glut "
+        "min on the ilium. Needle in-plane, tip into the left trapezius band, 2 mL.",
+        ("gluteus_maximus", "right"),
+    ),
+    (
+        "Exam: right levator scapulae taut band.\nProcedure: US-guided TPI, left trapezius 1 mL.\n"
+        "Trapezius superficial, levator scapulae beneath it, splenius cervicis medially.",
+        ("levator_scapulae", "right"),
+    ),
+    (
+        "Exam: left infraspinatus tender.\nProcedure: US-guided TPI, left trapezius 1 mL. Probe over the "
+        "posterior joint line in the plane of the infraspinatus.",
+        ("infraspinatus", "left"),
+    ),
     # Layers listed from superficial to deep are the scan, not the targets.
     (
         "Procedure: US-guided TPI, left trapezius 1 mL.\nImaged superficial to deep: subcutaneous tissue, "

@@ -164,6 +164,7 @@ class EntityMatcher(LexiconComponent):
                 "direction": rule.get("direction") or "bidirectional",
                 "max_scope": rule.get("max_scope"),
                 "applies_to": rule.get("applies_to"),
+                "stop_words": [w.lower() for w in rule.get("stop_words") or []],
             }
             for rule in self.data["regex"]
             if rule["label"] == "CUE"
