@@ -754,6 +754,11 @@ NOT_INJECTED_CASES = [
         "(no injectate in these), tip into the right levator scapulae; 1 mL.",
         ("splenius_capitis", "left"),
     ),
+    # A systemic drug's intramuscular route is no trigger point.
+    (
+        "Procedure: TPI left trapezius, 1% lidocaine 2 mL. Also Toradol 60 mg IM R deltoid.",
+        ("deltoid", "right"),
+    ),
     # What a probe's position shows; a muscle placed by a position word; "in the plane of".
     (
         "Procedure: US-guided TPI. Probe moved to R lateral buttock: glut max posteriorly, glut med, glut "
