@@ -8,6 +8,12 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A grid marked with bare X under side columns; empty boxes leave a row out.
+    (
+        "Muscles injected:\n  Muscle                   L    R\n  Lumbar paraspinals       X    X\n"
+        "  Quadratus lumborum       X    -\n  Piriformis               [ ]  [ ]\n",
+        {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right"), ("quadratus_lumborum", "left")},
+    ),
     # A row naming both sides after the muscle, with counts or with a separator only; a side that
     # starts the next muscle stays that muscle's.
     (

@@ -526,12 +526,15 @@ def grid_sides(
             tail = []
         if len(boxes) < 2 or tail:
             # Amount grid: "Frontalis   5 U   5 U" under "Site   R   L".
+            # ... or a mark grid: "Lumbar paraspinals   X   X" under "Muscle   L   R".
             cells = [c.strip() for c in _CELL_SPLIT.split(rest.strip())]
-            # Every cell must be an amount or an explicit "none" marker, and at least one an amount.
+            # Every cell must be an amount, a mark or an explicit "none" marker, and one an amount or mark.
             if (
                 len(cells) < 2
-                or not any(_AMOUNT.search(c) for c in cells)
-                or not all(_AMOUNT.search(c) or c.lower() in empty_values for c in cells)
+                or not any(_AMOUNT.search(c) or _MARK_CELL.fullmatch(c) for c in cells)
+                or not all(
+                    _AMOUNT.search(c) or _MARK_CELL.fullmatch(c) or c.lower() in empty_values for c in cells
+                )
             ):
                 continue
             boxes = [(k, c.lower() not in empty_values) for k, c in enumerate(cells)]
@@ -616,6 +619,8 @@ _GRID_HEADER_REACH = 12  # lines above a row searched for its header
 _QUALIFIER = re.compile(r"^\s*\([^()\n]{1,24}\)")
 _CELL_SPLIT = re.compile(r"\s{2,}|\t+|\s*\|\s*")
 _AMOUNT = re.compile(r"\d")
+# A cell that marks its column without a box ("X", a tick).
+_MARK_CELL = re.compile(r"[xX\u2713\u2714]")
 # A cell beside a row's side boxes: Y/N for "injected", a dash, or an amount ("2 + 2", "3 mL").
 _PLAIN_CELL = re.compile(
     r"(?i)y|n|yes|no|-+|\u2014|\d+(?:\.\d+)?(?:\s*\+\s*\d+(?:\.\d+)?)*\s*(?:ml|cc|u|units)?"
