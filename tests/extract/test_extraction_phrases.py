@@ -1329,13 +1329,23 @@ def test_guidance_modality(text, modality):
             "GUIDANCE: ultrasound used so the drug is deposited in the belly and away from the sciatic nerve.",
             True,
         ),
+        (
+            "Procedure: US-guided TPI, RIGHT infraspinatus.\nHistory: pain.\nExam: tender.\nReason for guidance: "
+            "to stay clear of the suprascapular neurovascular bundle.",
+            True,
+        ),
+        (
+            "Procedure: Ultrasound-guided TPI of the LEFT SUBSCAPULARIS.\nHistory: pain.\nExam: tender.\n"
+            "Ultrasound guidance is necessary: the subscapularis lies on the costal surface of the scapula.",
+            True,
+        ),
         # No reason anywhere: only the guidance itself.
         (
             "Procedure: Ultrasound-guided TPI of the R piriformis, 2 mL.\nGuidance: ultrasound, in-plane.",
             False,
         ),
     ],
-    ids=["field-line", "away-from-named-nerve", "no-reason"],
+    ids=["field-line", "away-from-named-nerve", "reason-for-guidance", "guidance-is-necessary", "no-reason"],
 )
 def test_guidance_reason(text, has_reason):
     g = extract(text).guidance
