@@ -1314,6 +1314,15 @@ def test_guidance_modality(text, modality):
     assert (g.modality if g else None) == modality
 
 
+def test_em_code_called_the_procedures_own_evaluation_is_not_separate():
+    f = extract(
+        "Why ultrasound: severe COPD with hyperinflation.\nProcedure: US-guided TPI L serratus anterior, "
+        "lidocaine 1 mL.\nDiagnoses:\n  M79.18 myalgia\n  J44.9 COPD, unspecified\n"
+        "CHARGES: 20552 / 76942 / 99213 (pre-procedure evaluation)"
+    )
+    assert f.em is not None and f.em.code == "99213" and not f.em.separate_problem
+
+
 @pytest.mark.parametrize(
     ("text", "has_reason"),
     [

@@ -739,10 +739,14 @@ class FindingsBuilder:
         mods = sorted({"25" for h in codes if any(g == "25" for g in h.groups[1:])})
         # "twisted her ankle three days ago so we evaluated that as well": a past injury evaluated today.
         # A code is evidence as written ("migraine without aura (G43.709)" negates nothing).
+        # "99213 (pre-procedure evaluation)": the note says what the visit code was for, so codes
+        # listed elsewhere (a comorbidity, the guidance's reason) are no separate problem.
+        own_evaluation = bool(self.of("EM_CODE_PREPROCEDURE"))
         separate = [
             self.hev(h)
             for h in self.of("EM_SEPARATE")
-            if h.assertion in ("present", "historical") or h.rule_id == "em_separate_code"
+            if (h.assertion in ("present", "historical") and h.rule_id != "em_separate_code")
+            or (h.rule_id == "em_separate_code" and not own_evaluation)
         ]
         return EMFinding(
             code=code,
