@@ -678,17 +678,18 @@ class FindingsBuilder:
             if h.assertion == "present"
             and not any(s <= h.start < e or h.start <= s < h.end for s, e in blocked)
         ]
+        if not live:
+            return None
         tpi = self._tpi_sentences()
         # Imaging named beside the trigger points belongs to them, unless the sentence also names
         # another procedure ("intra-articular hip injection under fluoroscopy and trigger points").
         other = {h.sent for h in self.of("OTHER_PROCEDURE")}
         own = [h for h in live if h.sent in tpi and h.sent not in other]
-        if not live or self._tpi_without_imaging(own, tpi):
+        if self._tpi_without_imaging(own, tpi):
             return None
         # "(1) SI joint injection under fluoroscopy. (2) Ultrasound-guided trigger point injections":
-        # the trigger points' own imaging is the one coded.
-        if own:
-            live = own + [h for h in live if all(h is not o for o in own)]
+        # the trigger points' own imaging is the one coded (a stable sort puts it first).
+        live.sort(key=lambda h: not (h.sent in tpi and h.sent not in other))
         sents = {h.sent for h in live} | {h.sent + 1 for h in live}
         # A reason stands beside the guidance, or under its own heading anywhere ("Why ultrasound: ...").
         headed = {
@@ -745,8 +746,11 @@ class FindingsBuilder:
         separate = [
             self.hev(h)
             for h in self.of("EM_SEPARATE")
-            if (h.assertion in ("present", "historical") and h.rule_id != "em_separate_code")
-            or (h.rule_id == "em_separate_code" and not own_evaluation)
+            if (
+                not own_evaluation
+                if h.rule_id == "em_separate_code"
+                else h.assertion in ("present", "historical")
+            )
         ]
         return EMFinding(
             code=code,
