@@ -31,7 +31,16 @@ CueCategory = Literal[
     "IMAGING",
 ]
 SectionKind = Literal[
-    "history", "medications", "exam", "indication", "procedure", "assessment", "plan", "billing", "unknown"
+    "history",
+    "medications",
+    "exam",
+    "indication",
+    "procedure",
+    "other_procedure",
+    "assessment",
+    "plan",
+    "billing",
+    "unknown",
 ]
 
 
@@ -197,9 +206,16 @@ class SectionLexicon(_Versioned):
     exam_subheaders: list[str] = Field(default_factory=list)
     copied_block_start: str | None = None
     copied_block_end: str | None = None
-    _copied_block = field_validator("copied_block_start", "copied_block_end")(
-        classmethod(lambda cls, value: value if value is None else _check_regex(value))
-    )
+    other_procedure_header: str | None = None
+    other_procedure_names: str | None = None
+    other_procedure_unless: str | None = None
+    _copied_block = field_validator(
+        "copied_block_start",
+        "copied_block_end",
+        "other_procedure_header",
+        "other_procedure_names",
+        "other_procedure_unless",
+    )(classmethod(lambda cls, value: value if value is None else _check_regex(value)))
 
 
 class CueRule(_Record):
@@ -253,8 +269,10 @@ class PatternRule(_Record):
     direction: Literal["forward", "backward", "bidirectional"] = "bidirectional"
     max_scope: int | None = None
     applies_to: list[str] | None = None
-    # Words that end a forward cue's reach (as in context_cues.yaml).
+    # Words that end a forward cue's reach, and whether the reach ends with the line (as in
+    # context_cues.yaml).
     stop_words: list[str] = Field(default_factory=list)
+    line_only: bool = False
     # The group whose span the hit covers (0: the whole match), for rules that read context.
     span_group: int = 0
 

@@ -804,6 +804,33 @@ NOT_INJECTED_CASES = [
         "minutes. Quadriceps and hip flexor strength 5/5 before discharge.",
         ("quadriceps", "left"),
     ),
+    # "Not injected today:" leading a line lists what was left out, past "(no band)" asides.
+    (
+        "Procedure: TPI left trapezius, 2 mL 1% lidocaine.\nNot injected today: left rhomboid major (no "
+        "discrete band), left serratus posterior superior (considered, not symptomatic on exam).",
+        ("serratus_posterior_superior", "left"),
+    ),
+    # A muscle named as a plane on the image is anatomy, not a target.
+    (
+        "Procedure: US-guided TPI, left trapezius. Layers from superficial to deep: skin, left trapezius "
+        "with a hyperechoic focus at the band, then the serratus posterior superior plane and the rib. "
+        "2 mL 1% lidocaine into the left trapezius.",
+        ("serratus_posterior_superior", "left"),
+    ),
+    # Another procedure's own section: its muscles are its landmarks or its protocol sites, and an
+    # "each of the targets" there points back to none of them.
+    (
+        "PROCEDURE 1: OnabotulinumtoxinA, chronic migraine protocol (64615)\n  trapezius 15 U each side\n"
+        "  temporalis 20 U each side\nPROCEDURE 2: TPI (20552)\n2 mL 0.5% bupivacaine into the left "
+        "trapezius.",
+        ("temporalis", "left"),
+    ),
+    (
+        "PROCEDURE 1 - MEDIAL BRANCH BLOCKS\nNeedles advanced through the paraspinal musculature, kept off "
+        "the multifidus belly. 0.5% bupivacaine 0.5 mL injected at each of the 6 targets.\n"
+        "PROCEDURE 2 - TRIGGER POINT INJECTIONS\n- L trapezius: 3 mL 0.25% bupivacaine",
+        ("multifidus", "unspecified"),
+    ),
 ]
 
 
@@ -1290,6 +1317,19 @@ def test_procedure_kind(text, procedure):
             "point injections, right quadratus lumborum, 3 mL.",
             "ultrasound",
         ),
+        # The imaging named in another procedure's own numbered section guided that procedure.
+        (
+            "PROCEDURE 1 - Trigger point injections, L abdominal wall (20552)\n  L rectus abdominis: 0.25% "
+            "bupivacaine 3 mL\n\nPROCEDURE 2 - R ilioinguinal nerve block, ultrasound-guided (64425, 76942)\n"
+            "Linear probe medial to the R ASIS; external oblique and internal oblique layers identified.",
+            None,
+        ),
+        (
+            "Procedure A: Fluoroscopically guided R sacroiliac joint injection (27096)\nx\n\nProcedure B: "
+            "Botulinum toxin injection of myofascial trigger points - landmark (no fluoroscopy; C-arm moved "
+            "away)\nL quadratus lumborum 30 U (1.2 mL)",
+            None,
+        ),
     ],
     ids=[
         "capital-ultrasound",
@@ -1307,6 +1347,8 @@ def test_procedure_kind(text, procedure):
         "landmark-line-under-tpi-header",
         "intro-names-both-procedures",
         "two-modalities-tpi-own",
+        "other-procedure-section-imaging",
+        "c-arm-moved-away",
     ],
 )
 def test_guidance_modality(text, modality):
@@ -1384,8 +1426,38 @@ def test_icd_codes_as_written_and_guidance_and_em():
         ("HPI: shoulder pain, ? trigger point injections\nExam: tender", ["history", "exam"]),
         ("HPI: shoulder pain. Procedure: TPI L trap", ["history", "procedure"]),
         ("Dx: myalgia M79.12\n\nProcedure detail:\nBotox 100 units.", ["assessment", "procedure"]),
+        (
+            "PROCEDURE 1: L greater trochanteric bursa injection (20610)\nx\nTechnique: y\n"
+            "PROCEDURE 2: US-guided trigger point injections, L gluteus medius\nz",
+            ["other_procedure", "other_procedure", "procedure"],
+        ),
+        (
+            "Dx: M79.18\n\nProcedure 1 - Bilateral greater occipital nerve block\nx\nProcedure 2 - TPI\ny",
+            ["assessment", "other_procedure", "procedure"],
+        ),
+        # A numbered header naming the trigger points stays theirs even beside another procedure's name.
+        (
+            "Dx: M79.18\n\nProcedure B: Botulinum toxin injection of myofascial trigger points (no fluoroscopy)\nx",
+            ["assessment", "procedure"],
+        ),
+        (
+            "Indication: neck pain\n\nPt consented. Prepped w/ alcohol. Injected R trap.",
+            ["indication", "procedure"],
+        ),
     ],
-    ids=["headers", "soap", "inline", "description", "question-mid-line", "inline-after-sentence", "detail"],
+    ids=[
+        "headers",
+        "soap",
+        "inline",
+        "description",
+        "question-mid-line",
+        "inline-after-sentence",
+        "detail",
+        "other-procedure-numbered",
+        "nerve-block-dash",
+        "trigger-points-named",
+        "pt-consented-opens-procedure",
+    ],
 )
 def test_sections_detected(nlp, text, kind):
     from tpicoder.extract.textio import tokenizer_view

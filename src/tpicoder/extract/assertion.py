@@ -644,6 +644,9 @@ class ContextAssertion(LexiconComponent):
                     # "The R deltoid was tender ...; not injected" is no site of "the points above".
                     and not (above and any(c.norm == "NEGATED" for c in cues.get(t.sent, [])))
                     and not (t.cue is not None and t.cue.norm == "LANDMARK")
+                    # In a section where injection words inject nothing (another procedure's),
+                    # "0.5 mL injected at each of the 6 targets" does not either.
+                    and (self.defaults.get(t.section) or self.defaults["unknown"]).get("injection_cue", True)
                 ):
                     _refer_back(t, inj[0])
 

@@ -165,6 +165,7 @@ class EntityMatcher(LexiconComponent):
                 "max_scope": rule.get("max_scope"),
                 "applies_to": rule.get("applies_to"),
                 "stop_words": [w.lower() for w in rule.get("stop_words") or []],
+                "line_only": bool(rule.get("line_only")),
             }
             for rule in self.data["regex"]
             if rule["label"] == "CUE"

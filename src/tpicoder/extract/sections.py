@@ -45,9 +45,10 @@ def compile_header_regex(
             (letters if len(key) == 1 else long_names).append(name)
     long_re = re.compile(
         # An optional parenthetical may stand before the colon: "Procedure (right forearm):".
-        # "Today's procedure:", "Exam today:" and "PROCEDURE 2:" are headers too.
+        # "Today's procedure:", "Exam today:", "PROCEDURE 2:" and "Procedure B -" are headers too.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
-        rf"(?P<name>{_alternation(long_names)})(?:[ \t]+today)?(?:[ \t]*#?\d{{1,2}})?"
+        rf"(?P<name>{_alternation(long_names)})(?:[ \t]+today)?"
+        rf"(?:[ \t]*#?\d{{1,2}}|[ \t]+[A-D](?=[ \t]*(?::|\s[-–—])))?"
         rf"(?:[ \t]*\([^)\n]{{0,60}}\))?"
         rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)"
         # "PROC_SITE|R upper trapezius|..." in a pipe-delimited export: a key at the line's start.
@@ -207,6 +208,7 @@ def find_sections(
     copied: list[tuple[int, int]] = (),
     spaced_columns: frozenset[str] = frozenset(),
     exam_subheaders: frozenset[str] = frozenset(),
+    other_procedure: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None,
 ) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
 
@@ -214,6 +216,8 @@ def find_sections(
     after it. Text copied forward from an earlier note (``copied``) is one history section whatever
     headers it holds, and the section it interrupted resumes after it. Headers named in
     ``exam_subheaders`` ("Muscles:") continue an exam they stand in, and open a procedure elsewhere.
+    ``other_procedure`` (numbered header, procedure names, trigger point names) marks the sections of
+    another procedure.
     """
     found: list[tuple[int, int, str]] = []
     title_end = _title_end(text)
@@ -280,7 +284,33 @@ def find_sections(
             continue
         end = merged[i + 1][0] if i + 1 < len(merged) else len(text)
         out.append(Section(kind=kind, start=hstart, end=end, header_start=hstart, header_end=hend))
+    if other_procedure is not None:
+        _mark_other_procedures(text, out, *other_procedure)
     return out
+
+
+def _mark_other_procedures(
+    text: str,
+    sections: list[Section],
+    header: re.Pattern[str],
+    names: re.Pattern[str],
+    unless: re.Pattern[str],
+) -> None:
+    """Give another procedure's numbered section ("PROCEDURE 1: R knee intra-articular injection") its kind.
+
+    The procedure sections after it, up to the next numbered header, are its own ("Technique:").
+    """
+    inside = False
+    for sec in sections:
+        if sec.kind != "procedure":
+            inside = False
+            continue
+        if header.match(text, sec.header_start):
+            line_end = text.find("\n", sec.header_start)
+            line = text[sec.header_start : line_end if line_end >= 0 else len(text)]
+            inside = bool(names.search(line)) and not unless.search(line)
+        if inside:
+            sec.kind = "other_procedure"
 
 
 class SectionDetector(LexiconComponent):
@@ -295,6 +325,11 @@ class SectionDetector(LexiconComponent):
             "spaced_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns_spaced}),
             "copied_block": [lex.sections.copied_block_start, lex.sections.copied_block_end],
             "exam_subheaders": sorted(w.lower() for w in lex.sections.exam_subheaders),
+            "other_procedure": [
+                lex.sections.other_procedure_header,
+                lex.sections.other_procedure_names,
+                lex.sections.other_procedure_unless,
+            ],
         }
 
     def compile(self) -> None:
@@ -318,6 +353,8 @@ class SectionDetector(LexiconComponent):
         flags = re.MULTILINE | re.IGNORECASE
         self._copied_start = re.compile(start, flags) if start else None
         self._copied_end = re.compile(end, flags) if end else None
+        other = self.data.get("other_procedure") or [None, None, None]
+        self._other_procedure = tuple(re.compile(p, re.IGNORECASE) for p in other) if all(other) else None
 
     def __call__(self, doc: Doc) -> Doc:
         """Find the sections of ``doc``."""
@@ -333,6 +370,7 @@ class SectionDetector(LexiconComponent):
             find_copied_blocks(text, self._copied_start, self._copied_end),
             self._spaced_columns,
             self._exam_subheaders,
+            self._other_procedure,
         )
         out = hits(doc)
         for sec in sections:

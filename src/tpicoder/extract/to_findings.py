@@ -26,6 +26,7 @@ TITLE_LINES = 2
 # Side rules (laterality.assign_sides) that read a side from around a muscle rather than beside it.
 WEAK_SIDE_RULES = frozenset({"sentence", "section", "side_field", "list_lead", "same_muscle"})
 _OTHER_SIDE = {"left": "right", "right": "left"}
+_SIDES = ("left", "right", "unspecified")
 # In a guided note, sides that do not make a default-injected muscle a site: a side written once in
 # the section, or in the header of a list ("PROCEDURE 1 - Right suprascapular nerve block:").
 GUIDED_WEAK_SIDE_RULES = frozenset({"section", "list_lead"})
@@ -465,12 +466,14 @@ class FindingsBuilder:
             ):
                 del kept[(muscle, side)]
         # "TPI R anterior scalene, R middle scalene ... Scalene injections at the interscalene
-        # groove": a group whose side only echoes its earlier mention refers back to the members.
+        # groove": a group whose side only echoes its earlier mention refers back to the members,
+        # whichever side that mention had ("Scalene Trigger Point Injection" titled, "L scalenes
+        # nontender" on exam, "Right middle scalene: 1 mL" injected).
         for muscle, side in list(kept):
             if (
                 muscle in self.members
                 and side_rules.get((muscle, side)) == {"same_muscle"}
-                and any((mem, side) in kept for mem in self.members[muscle])
+                and any((mem, s) in kept for mem in self.members[muscle] for s in _SIDES)
             ):
                 del kept[(muscle, side)]
         for muscle, side in list(kept):
@@ -672,10 +675,13 @@ class FindingsBuilder:
 
     def _guidance(self) -> GuidanceFinding | None:
         blocked = [(h.start, h.end) for h in self.of("NO_GUIDANCE")]
+        # Imaging named in another procedure's own section ("PROCEDURE 2 - R ilioinguinal nerve
+        # block, ultrasound-guided (64425, 76942)") guided that procedure.
         live = [
             h
             for h in self.of("GUIDANCE")
             if h.assertion == "present"
+            and h.section != "other_procedure"
             and not any(s <= h.start < e or h.start <= s < h.end for s, e in blocked)
         ]
         if not live:
