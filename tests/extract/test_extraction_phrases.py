@@ -804,6 +804,12 @@ NOT_INJECTED_CASES = [
         "minutes. Quadriceps and hip flexor strength 5/5 before discharge.",
         ("quadriceps", "left"),
     ),
+    # A vessel named after a muscle is no muscle.
+    (
+        "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
+        "identified posterior and avoided.",
+        ("tibialis_posterior", "unspecified"),
+    ),
     # "Not injected today:" leading a line lists what was left out, past "(no band)" asides.
     (
         "Procedure: TPI left trapezius, 2 mL 1% lidocaine.\nNot injected today: left rhomboid major (no "
@@ -832,6 +838,15 @@ NOT_INJECTED_CASES = [
         ("multifidus", "unspecified"),
     ),
 ]
+
+
+def test_group_named_as_the_injection_already_told_is_its_member():
+    # "the scalene injection" after the right anterior scalene was injected is that muscle again.
+    found = extract(
+        "Procedure: TPI right anterior scalene, 1 mL 1% lidocaine; left trapezius 2 mL.\nTransient R hand "
+        "heaviness for 10 min after the scalene injection, resolved."
+    )
+    assert injected(found) == {("anterior_scalene", "right"), ("trapezius", "left")}
 
 
 @pytest.mark.parametrize(("text", "absent"), NOT_INJECTED_CASES, ids=[c[0][:50] for c in NOT_INJECTED_CASES])

@@ -27,6 +27,8 @@ TITLE_LINES = 2
 WEAK_SIDE_RULES = frozenset({"sentence", "section", "side_field", "list_lead", "same_muscle"})
 _OTHER_SIDE = {"left": "right", "right": "left"}
 _SIDES = ("left", "right", "unspecified")
+# "the scalene injection": a group named as the injection already told.
+_BACK_REFERENCE = re.compile(r"\s+injections?\b", re.IGNORECASE)
 # In a guided note, sides that do not make a default-injected muscle a site: a side written once in
 # the section, or in the header of a list ("PROCEDURE 1 - Right suprascapular nerve block:").
 GUIDED_WEAK_SIDE_RULES = frozenset({"section", "list_lead"})
@@ -396,12 +398,14 @@ class FindingsBuilder:
             ]
         # How each pair got its side: a group whose side only echoes another mention is checked below.
         side_rules: dict[tuple[str, str], set[str]] = {}
+        named_at: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for h, sides, phrase in sited:
             muscle = h.attrs.get("resolved", h.norm)
             evidence = [self.hev(h)] + ([self.hev(phrase)] if phrase is not None else [])
             for side in sides:
                 key = (muscle, side)
                 side_rules.setdefault(key, set()).add(h.attrs.get("side_rule") or "")
+                named_at.setdefault(key, []).append((h.start, h.end))
                 if key in found:
                     found[key].evidence.extend(evidence)
                     continue
@@ -474,6 +478,25 @@ class FindingsBuilder:
                 muscle in self.members
                 and side_rules.get((muscle, side)) == {"same_muscle"}
                 and any((mem, s) in kept for mem in self.members[muscle] for s in _SIDES)
+            ):
+                del kept[(muscle, side)]
+        # "right anterior scalene ... 1 mL. Transient R hand heaviness after the scalene injection":
+        # a group whose side is only the sentence's, named as "the <group> injection" after a member
+        # of that side was injected, is that member again.
+        for muscle, side in list(kept):
+            rules = side_rules.get((muscle, side), set())
+            if muscle not in self.members or not rules or not rules <= WEAK_SIDE_RULES:
+                continue
+            spans = named_at.get((muscle, side), [])
+            if not spans or not all(
+                _BACK_REFERENCE.match(self.text, b) and self.text[max(0, a - 4) : a].lower() == "the "
+                for a, b in spans
+            ):
+                continue
+            first = min(a for a, _ in spans)
+            if any(
+                (mem, side) in kept and min(e.start for e in kept[(mem, side)].evidence) < first
+                for mem in self.members[muscle]
             ):
                 del kept[(muscle, side)]
         for muscle, side in list(kept):
