@@ -207,12 +207,14 @@ class SectionLexicon(_Versioned):
     copied_block_start: str | None = None
     copied_block_end: str | None = None
     other_procedure_header: str | None = None
+    other_procedure_title: str | None = None
     other_procedure_names: str | None = None
     other_procedure_unless: str | None = None
     _copied_block = field_validator(
         "copied_block_start",
         "copied_block_end",
         "other_procedure_header",
+        "other_procedure_title",
         "other_procedure_names",
         "other_procedure_unless",
     )(classmethod(lambda cls, value: value if value is None else _check_regex(value)))

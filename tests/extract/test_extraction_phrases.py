@@ -1255,6 +1255,18 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "Discussed with pt, procedure NOT performed today.\nExam: taut band L QL.",
             "none",
         ),
+        (
+            "A: Myofascial pain, neck - M79.12, improving after TPI.\n\nP: No injection indicated today given "
+            "sustained improvement. Continue HEP.",
+            "none",
+        ),
+        # Only another procedure was done: its injectates and injection words make no trigger points.
+        (
+            "Exam: taut band L gluteus medius.\n\nProcedure: L knee intra-articular injection, 20610. 22g "
+            "needle into joint. 40 mg methylprednisolone + 3 mL 1% lidocaine injected.\n\nTPI to L gluteus "
+            "medius DEFERRED today because of the skin infection overlying the site.",
+            "none",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -1270,6 +1282,8 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "consult-plans-injections",
         "one-muscle-deferred",
         "discussed-not-performed",
+        "no-injection-indicated",
+        "only-another-procedure",
     ],
 )
 def test_procedure_kind(text, procedure):
@@ -1450,6 +1464,16 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "Dx: M79.18\n\nProcedure 1 - Bilateral greater occipital nerve block\nx\nProcedure 2 - TPI\ny",
             ["assessment", "other_procedure", "procedure"],
         ),
+        (
+            "Dx: M79.18\n\nProcedure: L knee intra-articular injection, 20610. Consent.\nTPI to L gluteus "
+            "medius: deferred today.",
+            ["assessment", "other_procedure", "procedure"],
+        ),
+        (
+            "Dx: M79.18\n\nProcedure: Risks reviewed including phrenic nerve block/dyspnea. Needle "
+            "into the right anterior scalene.",
+            ["assessment", "procedure"],
+        ),
         # A numbered header naming the trigger points stays theirs even beside another procedure's name.
         (
             "Dx: M79.18\n\nProcedure B: Botulinum toxin injection of myofascial trigger points (no fluoroscopy)\nx",
@@ -1470,6 +1494,8 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "detail",
         "other-procedure-numbered",
         "nerve-block-dash",
+        "plain-header-other-title",
+        "plain-header-narrative",
         "trigger-points-named",
         "pt-consented-opens-procedure",
     ],

@@ -208,7 +208,7 @@ def find_sections(
     copied: list[tuple[int, int]] = (),
     spaced_columns: frozenset[str] = frozenset(),
     exam_subheaders: frozenset[str] = frozenset(),
-    other_procedure: tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]] | None = None,
+    other_procedure: tuple[re.Pattern[str], ...] | None = None,
 ) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
 
@@ -216,8 +216,8 @@ def find_sections(
     after it. Text copied forward from an earlier note (``copied``) is one history section whatever
     headers it holds, and the section it interrupted resumes after it. Headers named in
     ``exam_subheaders`` ("Muscles:") continue an exam they stand in, and open a procedure elsewhere.
-    ``other_procedure`` (numbered header, procedure names, trigger point names) marks the sections of
-    another procedure.
+    ``other_procedure`` (numbered header, plain header's title, procedure names, trigger point names)
+    marks the sections of another procedure.
     """
     found: list[tuple[int, int, str]] = []
     title_end = _title_end(text)
@@ -293,22 +293,28 @@ def _mark_other_procedures(
     text: str,
     sections: list[Section],
     header: re.Pattern[str],
+    title: re.Pattern[str],
     names: re.Pattern[str],
     unless: re.Pattern[str],
 ) -> None:
-    """Give another procedure's numbered section ("PROCEDURE 1: R knee intra-articular injection") its kind.
+    """Give another procedure's section ("PROCEDURE 1: R knee intra-articular injection") its kind.
 
-    The procedure sections after it, up to the next numbered header, are its own ("Technique:").
+    The procedure sections after it, up to the next procedure header or one naming the trigger points,
+    are its own ("Technique:").
     """
     inside = False
     for sec in sections:
         if sec.kind != "procedure":
             inside = False
             continue
-        if header.match(text, sec.header_start):
-            line_end = text.find("\n", sec.header_start)
-            line = text[sec.header_start : line_end if line_end >= 0 else len(text)]
-            inside = bool(names.search(line)) and not unless.search(line)
+        line_end = text.find("\n", sec.header_start)
+        line = text[sec.header_start : line_end if line_end >= 0 else len(text)]
+        if unless.search(line):
+            inside = False  # "TPI to L gluteus medius DEFERRED today" after the knee injection
+        elif header.match(text, sec.header_start):
+            inside = bool(names.search(line))
+        elif (t := title.match(line)) is not None:
+            inside = bool(names.search(t.group("title")))
         if inside:
             sec.kind = "other_procedure"
 
@@ -327,6 +333,7 @@ class SectionDetector(LexiconComponent):
             "exam_subheaders": sorted(w.lower() for w in lex.sections.exam_subheaders),
             "other_procedure": [
                 lex.sections.other_procedure_header,
+                lex.sections.other_procedure_title,
                 lex.sections.other_procedure_names,
                 lex.sections.other_procedure_unless,
             ],
@@ -353,7 +360,7 @@ class SectionDetector(LexiconComponent):
         flags = re.MULTILINE | re.IGNORECASE
         self._copied_start = re.compile(start, flags) if start else None
         self._copied_end = re.compile(end, flags) if end else None
-        other = self.data.get("other_procedure") or [None, None, None]
+        other = self.data.get("other_procedure") or [None]
         self._other_procedure = tuple(re.compile(p, re.IGNORECASE) for p in other) if all(other) else None
 
     def __call__(self, doc: Doc) -> Doc:

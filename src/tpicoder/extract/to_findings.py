@@ -585,7 +585,7 @@ class FindingsBuilder:
             if (
                 h.attrs.get("history_only")
                 and self.kind != "none"
-                and h.section in ("assessment", "plan", "procedure")
+                and h.section in ("assessment", "plan", "procedure", "other_procedure")
                 and self.text[h.cue.start : h.cue.end].lower() in self.config.same_visit_phrases
                 and not self._dated_beside(h)
             ):
@@ -593,7 +593,7 @@ class FindingsBuilder:
             # In a plan or procedure, a treatment named without a historical cue is a recommendation
             # or today's care ("Plan: home stretching"); an indication or assessment often recounts
             # the failed care, so it counts there.
-            if h.section in ("procedure", "plan") and not cued:
+            if h.section in ("procedure", "other_procedure", "plan") and not cued:
                 continue
             outcome = h.attrs.get("outcome", "unknown")
             tr = out.get(h.norm)
