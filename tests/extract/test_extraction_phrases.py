@@ -1260,6 +1260,12 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "sustained improvement. Continue HEP.",
             "none",
         ),
+        (
+            "ASSESSMENT: R-sided myofascial low back pain with QL trigger point.\nDry needling to the R QL was "
+            "considered. Deferred today: patient is on apixaban.\nPLAN: manual therapy, HEP. No needling "
+            "performed.",
+            "none",
+        ),
         # Only another procedure was done: its injectates and injection words make no trigger points.
         (
             "Exam: taut band L gluteus medius.\n\nProcedure: L knee intra-articular injection, 20610. 22g "
@@ -1283,6 +1289,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "one-muscle-deferred",
         "discussed-not-performed",
         "no-injection-indicated",
+        "needling-considered-not-performed",
         "only-another-procedure",
     ],
 )
