@@ -210,6 +210,12 @@ class SectionLexicon(_Versioned):
     other_procedure_title: str | None = None
     other_procedure_names: str | None = None
     other_procedure_unless: str | None = None
+    other_procedure_blocks: list[str] = Field(default_factory=list)
+    other_procedure_block_needs: str | None = None
+    other_procedure_block_not: str | None = None
+    _blocks = field_validator("other_procedure_blocks")(
+        classmethod(lambda cls, value: [_check_regex(v) for v in value])
+    )
     _copied_block = field_validator(
         "copied_block_start",
         "copied_block_end",
@@ -217,6 +223,8 @@ class SectionLexicon(_Versioned):
         "other_procedure_title",
         "other_procedure_names",
         "other_procedure_unless",
+        "other_procedure_block_needs",
+        "other_procedure_block_not",
     )(classmethod(lambda cls, value: value if value is None else _check_regex(value)))
 
 
@@ -240,6 +248,8 @@ class SectionDefault(_Record):
     injected: bool
     assertion: Literal["present", "negated", "hypothetical", "historical"]
     injection_cue: bool = True
+    # Labels an injection cue still injects when ``injection_cue`` is false (another procedure's drugs).
+    injection_cue_for: list[str] = Field(default_factory=list)
 
 
 class CueLexicon(_Versioned):

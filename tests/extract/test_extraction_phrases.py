@@ -840,6 +840,20 @@ NOT_INJECTED_CASES = [
 ]
 
 
+def test_trigger_point_item_after_another_procedures_block_is_the_procedure():
+    found = extract(
+        "Exam R: taut bands in the R teres major and R latissimus dorsi.\n\n1. ULTRASOUND-GUIDED R "
+        "SUPRASCAPULAR NERVE BLOCK (64418 + 76942)\nLinear probe in the suprascapular fossa; trapezius and "
+        "supraspinatus visualized. 5 mL 0.5% ropivacaine + 40 mg methylprednisolone injected.\n\n2. TRIGGER "
+        "POINT INJECTIONS (20552), landmark-based, no US\nR teres major and R latissimus dorsi at the posterior "
+        "axillary fold, 25 g 1.5 in. 2 mL 1% lidocaine per muscle."
+    )
+    assert injected(found) == {("teres_major", "right"), ("latissimus_dorsi", "right")}
+    assert found.guidance is None
+    # The nerve block's drugs were injected today too.
+    assert {s.substance for s in found.substances} == {"ropivacaine", "methylprednisolone", "lidocaine"}
+
+
 def test_group_named_as_the_injection_already_told_is_its_member():
     # "the scalene injection" after the right anterior scalene was injected is that muscle again.
     found = extract(
@@ -1366,6 +1380,18 @@ def test_procedure_kind(text, procedure):
             "away)\nL quadratus lumborum 30 U (1.2 mL)",
             None,
         ),
+        (
+            "Dx: M79.18\n\n1) L4-5 ILESI, fluoroscopic guidance (62323)\nTuohy needle under AP and lateral fluoro. "
+            "Injected triamcinolone 80 mg.\n\n2) TPI bilateral lumbar paraspinals (20552)\nAfter the ESI, "
+            "paraspinal trigger points marked by palpation. 1% lidocaine 3 mL R side, 3 mL L side.",
+            None,
+        ),
+        (
+            "DESCRIPTION OF PROCEDURE:\nEpidural: The C7-T1 interspace was identified under AP fluoroscopy and "
+            "the epidural space entered; 80 mg triamcinolone injected.\n\nTrigger points: palpated and "
+            "injected, left upper trapezius 2 mL 1% lidocaine.",
+            None,
+        ),
     ],
     ids=[
         "capital-ultrasound",
@@ -1385,6 +1411,8 @@ def test_procedure_kind(text, procedure):
         "two-modalities-tpi-own",
         "other-procedure-section-imaging",
         "c-arm-moved-away",
+        "numbered-item-block-imaging",
+        "label-block-imaging",
     ],
 )
 def test_guidance_modality(text, modality):
@@ -1481,6 +1509,14 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "into the right anterior scalene.",
             ["assessment", "procedure"],
         ),
+        (
+            "PROCEDURES:\n  1) Bilateral L4-L5 facet joint medial branch blocks, fluoroscopically guided\n  2) "
+            "Trigger point injections: bilateral QL\n\nDIAGNOSES: M79.18",
+            ["procedure", "other_procedure", "procedure", "procedure", "assessment"],
+        ),
+        # A plan's numbered line is a plan, and a line that plans the procedure opens nothing.
+        ("Plan:\n1) L4-5 ILESI (62323) if no better\n2) PT", ["plan"]),
+        ("Procedure:\n1) Consider L4-5 ILESI (62323) next visit\nx", ["procedure"]),
         # A numbered header naming the trigger points stays theirs even beside another procedure's name.
         (
             "Dx: M79.18\n\nProcedure B: Botulinum toxin injection of myofascial trigger points (no fluoroscopy)\nx",
@@ -1503,6 +1539,9 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "nerve-block-dash",
         "plain-header-other-title",
         "plain-header-narrative",
+        "numbered-items",
+        "plan-item",
+        "planned-item",
         "trigger-points-named",
         "pt-consented-opens-procedure",
     ],

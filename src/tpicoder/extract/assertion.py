@@ -587,7 +587,12 @@ class ContextAssertion(LexiconComponent):
                 t.assertion = "present"
                 decided = best["CURRENT"][1] if "CURRENT" in best else None
         if t.label in _INJECTABLE:
-            injection_ok = default.get("injection_cue", True) or "CURRENT" in best or "CURRENT" in inherited
+            injection_ok = (
+                default.get("injection_cue", True)
+                or t.label in default.get("injection_cue_for", ())
+                or "CURRENT" in best
+                or "CURRENT" in inherited
+            )
             by_cue = ("INJECTION" in best or "INJECTION" in inherited) and injection_ok
             # Image description ("with a curvilinear transducer the gluteus maximus and piriformis
             # were seen") names anatomy: there a muscle is injected only by an injection cue, never by

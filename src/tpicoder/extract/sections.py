@@ -209,6 +209,7 @@ def find_sections(
     spaced_columns: frozenset[str] = frozenset(),
     exam_subheaders: frozenset[str] = frozenset(),
     other_procedure: tuple[re.Pattern[str], ...] | None = None,
+    other_blocks: tuple[Any, ...] | None = None,
 ) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
 
@@ -255,6 +256,26 @@ def find_sections(
         found.append((start, start, "history"))
         if end < len(text):
             found.append((end, end, resume))
+    if other_blocks is not None:
+        # "1) L4-5 ILESI, fluoroscopic guidance (62323)": another procedure's block inside a section;
+        # the section (or a header the block swallowed) goes on after it.
+        for start, end in _other_blocks(text, *other_blocks):
+            before = [f for f in found if f[0] < start]
+            host = max(before)[2] if before else "unknown"
+            if end < 0 and host == "other_procedure":
+                host = "procedure"
+            if host not in _BLOCK_HOSTS:
+                continue
+            if end < 0:
+                if not any(f[0] == start for f in found):
+                    found.append((start, start, "procedure"))
+                continue
+            inside = sorted(f for f in found if start <= f[0] < end)
+            resume = inside[-1][2] if inside else host
+            found = [f for f in found if not start <= f[0] < end]
+            found.append((start, start, "other_procedure"))
+            if end < len(text):
+                found.append((end, end, resume))
     found.sort()
     merged: list[tuple[int, int, str]] = []
     for item in found:
@@ -287,6 +308,64 @@ def find_sections(
     if other_procedure is not None:
         _mark_other_procedures(text, out, *other_procedure)
     return out
+
+
+# Sections in which a line may open another procedure's block ("1) L4-5 ILESI (62323)"); a plan's or
+# a history's numbered lines are plans and history.
+_BLOCK_HOSTS = frozenset({"procedure", "assessment", "exam", "indication", "unknown"})
+
+
+def _other_blocks(
+    text: str,
+    openers: tuple[re.Pattern[str], ...],
+    names: re.Pattern[str],
+    unless: re.Pattern[str],
+    needs: re.Pattern[str],
+    excluded: re.Pattern[str],
+) -> list[tuple[int, int]]:
+    """Another procedure's blocks, and the trigger points' own item lines after one (end -1).
+
+    A block runs from the line that opens it to the next blank line, item line or line naming the
+    trigger points ("Fluoroscopy: AP view ..." under "A. CERVICAL ILESI" is inside it).
+    """
+    # (line start, opens another procedure's block, ends one: an item mark or the trigger points named,
+    # is an item naming the trigger points)
+    starts: list[tuple[int, bool, bool, bool]] = []
+    p = 0
+    n = len(text)
+    while p < n:
+        nl = text.find("\n", p)
+        e = nl if nl >= 0 else n
+        line = text[p:e]
+        for k, opener in enumerate(openers):
+            m = opener.match(line)
+            if m is None:
+                continue
+            title = m.group("title")
+            tpi = bool(unless.search(line))
+            other = (
+                bool(names.search(title))
+                and not tpi
+                and not excluded.search(title)
+                and bool(needs.search(line))
+            )
+            starts.append((p, other, k == 0 or tpi, k == 0 and tpi))
+            break
+        p = e + 1
+    blocks = []
+    for i, (start, other, _, tpi_item) in enumerate(starts):
+        if not other:
+            # "2. TRIGGER POINT INJECTIONS (20552), landmark-based" after another procedure's block
+            # opens the trigger points' own part: an empty block of kind procedure.
+            if tpi_item and blocks:
+                blocks.append((start, -1))
+            continue
+        end = next((s for s, _, ends, _ in starts[i + 1 :] if ends), n)
+        blank = _BLANK_LINE.search(text, start, end)
+        if blank is not None:
+            end = blank.start() + 1
+        blocks.append((start, end))
+    return blocks
 
 
 def _mark_other_procedures(
@@ -337,6 +416,13 @@ class SectionDetector(LexiconComponent):
                 lex.sections.other_procedure_names,
                 lex.sections.other_procedure_unless,
             ],
+            "other_blocks": [
+                lex.sections.other_procedure_blocks,
+                lex.sections.other_procedure_names,
+                lex.sections.other_procedure_unless,
+                lex.sections.other_procedure_block_needs,
+                lex.sections.other_procedure_block_not,
+            ],
         }
 
     def compile(self) -> None:
@@ -360,6 +446,13 @@ class SectionDetector(LexiconComponent):
         flags = re.MULTILINE | re.IGNORECASE
         self._copied_start = re.compile(start, flags) if start else None
         self._copied_end = re.compile(end, flags) if end else None
+        blocks = self.data.get("other_blocks") or [None]
+        self._other_blocks = (
+            (tuple(re.compile(p, re.IGNORECASE) for p in blocks[0]),)
+            + tuple(re.compile(p, re.IGNORECASE) for p in blocks[1:])
+            if all(blocks)
+            else None
+        )
         other = self.data.get("other_procedure") or [None]
         self._other_procedure = tuple(re.compile(p, re.IGNORECASE) for p in other) if all(other) else None
 
@@ -378,6 +471,7 @@ class SectionDetector(LexiconComponent):
             self._spaced_columns,
             self._exam_subheaders,
             self._other_procedure,
+            self._other_blocks,
         )
         out = hits(doc)
         for sec in sections:

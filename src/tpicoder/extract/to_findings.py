@@ -210,9 +210,12 @@ class FindingsBuilder:
             h for h in self.of("CUE") if h.norm == "INJECTION" and h.section in ("procedure", "unknown")
         ]
         kind = "none"
-        if dry and not substances:
+        # Another procedure's drugs ("Procedure: L knee intra-articular injection ... 40 mg
+        # methylprednisolone") are listed beside trigger points, but inject none.
+        own = [h for h in substances if h.section != "other_procedure"]
+        if dry and not own:
             kind = "needling" if (injected or nonspecific or not no_proc) else "none"
-        elif injected or substances or nonspecific:
+        elif injected or own or nonspecific:
             kind = "injection"
         elif events and not no_proc and any(h.section == "procedure" for h in events):
             kind = "injection"
