@@ -8,6 +8,19 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # Both sides after the muscle, each with its count in brackets.
+    (
+        "B) Trigger point injections: 0.25% bupivacaine, 1 mL per site\n   - suboccipitals, R (2 sites) and L "
+        "(1 site)\n   - trapezius, R (2 sites)\n",
+        {("suboccipitals", "right"), ("suboccipitals", "left"), ("trapezius", "right")},
+    ),
+    # A printed form whose fields are set off by dot leaders.
+    (
+        "Visit Type ............. Procedure\nExam ................... Taut bands in the R hamstrings and R "
+        "gastrocnemius.\nProcedure .............. Trigger point injection\n  Muscles .............. R "
+        "hamstrings (3 sites), R gastrocnemius (2 sites)\n  Agent ................ Lidocaine 1%\n",
+        {("hamstrings", "right"), ("gastrocnemius", "right")},
+    ),
     # A grid marked with bare X under side columns; empty boxes leave a row out.
     (
         "Muscles injected:\n  Muscle                   L    R\n  Lumbar paraspinals       X    X\n"
@@ -1500,6 +1513,15 @@ def test_icd_codes_as_written_and_guidance_and_em():
             ["assessment", "other_procedure", "procedure"],
         ),
         (
+            "Chief Complaint ........ neck pain\nExam ................... taut band\nProcedure .............. "
+            "Trigger point injection\nPlan ................... f/u",
+            ["history", "exam", "procedure", "plan"],
+        ),
+        (
+            "Dx: M79.18\n\nPRE-PROCEDURE\n  Pain score 8\n  Conservative care tried: [X] PT\nEXAM\n  Taut band [X]",
+            ["assessment", "indication", "exam"],
+        ),
+        (
             "Dx: M79.18\n\nProcedure: L knee intra-articular injection, 20610. Consent.\nTPI to L gluteus "
             "medius: deferred today.",
             ["assessment", "other_procedure", "procedure"],
@@ -1537,6 +1559,8 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "detail",
         "other-procedure-numbered",
         "nerve-block-dash",
+        "dot-leader-fields",
+        "pre-procedure",
         "plain-header-other-title",
         "plain-header-narrative",
         "numbered-items",

@@ -104,10 +104,11 @@ LIST_SEP = frozenset(
 )
 
 
-# Tokens between a row's two sides ("right 1.5 mL, left 1.5 mL", "right 4 TrPs, left 2 TrPs"): an
-# amount and its unit.
+# Tokens between a row's two sides ("right 1.5 mL, left 1.5 mL", "right 4 TrPs, left 2 TrPs",
+# "R (2 sites) and L (1 site)"): an amount and its unit.
 _ROW_AMOUNT = re.compile(
-    r"(?i)^(?:\d+(?:\.\d+)?|ml|cc|mg|u|units?|sites?|tps?|trps?|points?|x\d|[,;/]|\d+(?:\.\d+)?(?:ml|cc|u))$"
+    r"(?i)^(?:\d+(?:\.\d+)?|ml|cc|mg|u|units?|sites?|tps?|trps?|points?|x\d|[,;/()&+]|and"
+    r"|\d+(?:\.\d+)?(?:ml|cc|u))$"
 )
 _ROW_REACH = 6
 _ROW_COUNT = re.compile(r"(?i)^(?:\d|x\d)")

@@ -19,6 +19,8 @@ from tpicoder.lexicon import ExtractionLexicon
 _BULLET = r"(?:[-*•#>]+\s*|\d{1,2}[.)]\s+|[A-Z][.)]\s+)?"
 _START = r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s)|(?<=\|))"
 _HEADER_MARK = re.compile(r"[:#|\-–—]")
+# A header in the title block is a field: a colon or a dot leader ("Visit Type ....... Procedure").
+_FIELD_MARK = re.compile(r":|\.{3}")
 
 
 def _alternation(names: list[str]) -> str:
@@ -50,7 +52,8 @@ def compile_header_regex(
         rf"(?P<name>{_alternation(long_names)})(?:[ \t]+today)?"
         rf"(?:[ \t]*#?\d{{1,2}}|[ \t]+[A-D](?=[ \t]*(?::|\s[-–—])))?"
         rf"(?:[ \t]*\([^)\n]{{0,60}}\))?"
-        rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$)"
+        # "Procedure .............. Trigger point injection": a dot leader marks a field too.
+        rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$|\.{{3,}}[ \t]*)"
         # "PROC_SITE|R upper trapezius|..." in a pipe-delimited export: a key at the line's start.
         rf"|^(?P<key>{_alternation(long_names)})(?:_[A-Za-z]+)?\|",
         re.IGNORECASE | re.MULTILINE,
@@ -228,7 +231,7 @@ def find_sections(
         for m in regex.finditer(text):
             # The first lines are usually a title ("Procedure note", "TRIGGER POINT INJECTION -
             # PROCEDURE TEMPLATE"): there only a header with a colon opens a section.
-            if m.start() < title_end and ":" not in m.group(0):
+            if m.start() < title_end and not _FIELD_MARK.search(m.group(0)):
                 continue
             # Mid-line, after a sentence, only a name with a colon or dash is a header: "Reason for
             # consult: shoulder pain, ? trigger point injections" ends in a question, not a header.
