@@ -8,6 +8,22 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A side at a hard-wrapped line's end goes with the muscle starting the next line.
+    (
+        "On exam there are tender trigger points with taut bands in the upper traps on both sides and in the\n"
+        "sternocleidomastoid; pressing it reproduces pain behind his eye. No radicular findings at all today.\n\n"
+        "Procedure: After consent, trigger point injections were performed to the left trapezius, right\n"
+        "trapezius and right SCM using Sarapin 2 mL mixed with 1% lidocaine 2 mL per site (12 mL total) via\n"
+        "a 27 gauge needle. Patient tolerated the procedure well. Pain 6/10 to 2/10 after the injections.",
+        {("trapezius", "left"), ("trapezius", "right"), ("sternocleidomastoid", "right")},
+    ),
+    # "both rhomboids" after each rhomboid major was injected names those two again.
+    (
+        "Procedure: 1% lidocaine 9 mL total.\n  R rhomboid major - 3 mL\n  L rhomboid major - 3 mL\n"
+        "Negative aspiration each site; needle directed tangentially over rib to avoid pleura. LTRs in both\n"
+        "rhomboids. Tolerated well.",
+        {("rhomboid_major", "right"), ("rhomboid_major", "left")},
+    ),
     # Both sides after the muscle, each with its count in brackets.
     (
         "B) Trigger point injections: 0.25% bupivacaine, 1 mL per site\n   - suboccipitals, R (2 sites) and L "

@@ -148,9 +148,13 @@ def _row_other_side(
     return si + 1
 
 
-def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str]) -> bool:
+def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str], wrapped: bool = False) -> bool:
+    """Tell whether tokens lo..hi are only spaces and ``allowed`` words.
+
+    A line break counts as a space only in a ``wrapped`` line (one the sentence splitter joined).
+    """
     return all(
-        tokens[i].strip() == "" and "\n" not in tokens[i] or tokens[i].lower() in allowed
+        tokens[i].strip() == "" and (wrapped or "\n" not in tokens[i]) or tokens[i].lower() in allowed
         for i in range(lo, hi)
     )
 
@@ -317,7 +321,11 @@ def assign_sides(
             if (
                 sent_ids[s.tok_start] == sent_ids[m.tok_start]
                 and line_ids[s.tok_start] == line_ids[m.tok_start]
-                and _gap_ok(tokens, s.tok_end, m.tok_start, frozenset() if prefix_only else BRIDGE)
+                # "... to the left trapezius, right\ntrapezius and right SCM": a hard-wrapped line
+                # (one line id) keeps its side with the muscle on the next.
+                and _gap_ok(
+                    tokens, s.tok_end, m.tok_start, frozenset() if prefix_only else BRIDGE, wrapped=True
+                )
                 and m.side is None
             ):
                 m.side = s.norm

@@ -29,6 +29,8 @@ _OTHER_SIDE = {"left": "right", "right": "left"}
 _SIDES = ("left", "right", "unspecified")
 # "the scalene injection": a group named as the injection already told.
 _BACK_REFERENCE = re.compile(r"\s+injections?\b", re.IGNORECASE)
+# "in both rhomboids": the two sides named by "both" right before a group.
+_BOTH_BEFORE = re.compile(r"\bboth\s+(?:the\s+)?$", re.IGNORECASE)
 # In a guided note, sides that do not make a default-injected muscle a site: a side written once in
 # the section, or in the header of a list ("PROCEDURE 1 - Right suprascapular nerve block:").
 GUIDED_WEAK_SIDE_RULES = frozenset({"section", "list_lead"})
@@ -402,6 +404,7 @@ class FindingsBuilder:
         # How each pair got its side: a group whose side only echoes another mention is checked below.
         side_rules: dict[tuple[str, str], set[str]] = {}
         named_at: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        both: set[tuple[str, str]] = set()  # pairs whose side is the word "both"
         for h, sides, phrase in sited:
             muscle = h.attrs.get("resolved", h.norm)
             evidence = [self.hev(h)] + ([self.hev(phrase)] if phrase is not None else [])
@@ -409,6 +412,8 @@ class FindingsBuilder:
                 key = (muscle, side)
                 side_rules.setdefault(key, set()).add(h.attrs.get("side_rule") or "")
                 named_at.setdefault(key, []).append((h.start, h.end))
+                if h.side == "bilateral" and _BOTH_BEFORE.search(self.text, max(0, h.start - 12), h.start):
+                    both.add(key)
                 if key in found:
                     found[key].evidence.extend(evidence)
                     continue
@@ -481,6 +486,15 @@ class FindingsBuilder:
                 muscle in self.members
                 and side_rules.get((muscle, side)) == {"same_muscle"}
                 and any((mem, s) in kept for mem in self.members[muscle] for s in _SIDES)
+            ):
+                del kept[(muscle, side)]
+        # "R rhomboid major - 3 mL, L rhomboid major - 3 mL ... LTRs in both rhomboids": "both" and a
+        # group after its members injected on each side are those members again.
+        for muscle, side in list(kept):
+            if (
+                muscle in self.members
+                and (muscle, side) in both
+                and any((mem, side) in kept and (mem, side) not in both for mem in self.members[muscle])
             ):
                 del kept[(muscle, side)]
         # "right anterior scalene ... 1 mL. Transient R hand heaviness after the scalene injection":
