@@ -8,6 +8,12 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A head named by depth is the target; the Latin name in brackets inside the English one.
+    (
+        "Procedure: dry needling, no injectate.\n  a) R ECRB - in-plane, 6 passes.\n  c) R supinator - "
+        "superficial head only, 4 passes, 1 LTR.\n| fibularis (peroneus) longus | R | 0.25 x 40 mm | 2 |\n",
+        {("extensor_carpi_radialis_brevis", "right"), ("supinator", "right"), ("fibularis_longus", "right")},
+    ),
     # A side at a hard-wrapped line's end goes with the muscle starting the next line.
     (
         "On exam there are tender trigger points with taut bands in the upper traps on both sides and in the\n"
