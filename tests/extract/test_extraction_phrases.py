@@ -8,6 +8,14 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # Dictation with no colons: "Procedure" and the procedure's name open it; "aspirated prior" is no
+    # earlier event.
+    (
+        "Procedure Note\nDate 11/05/2025\nExam tender palpable taut band in trapezius and in levator "
+        "scapulae\nProcedure trigger point injections trapezius and levator scapulae 3 mL 1% lidocaine "
+        "each 27 gauge needle aspirated prior bandaid applied. Tolerated well\nPlan follow up 1 month\n",
+        {("trapezius", "unspecified"), ("levator_scapulae", "unspecified")},
+    ),
     # A head named by depth is the target; the Latin name in brackets inside the English one.
     (
         "Procedure: dry needling, no injectate.\n  a) R ECRB - in-plane, 6 passes.\n  c) R supinator - "
@@ -1535,6 +1543,10 @@ def test_icd_codes_as_written_and_guidance_and_em():
             ["assessment", "other_procedure", "procedure"],
         ),
         (
+            "Dx: M62.830\n\nProcedure the right thoracic para spinal muscles were cleaned with chlorhexidine.",
+            ["assessment", "procedure"],
+        ),
+        (
             "Chief Complaint ........ neck pain\nExam ................... taut band\nProcedure .............. "
             "Trigger point injection\nPlan ................... f/u",
             ["history", "exam", "procedure", "plan"],
@@ -1581,6 +1593,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "detail",
         "other-procedure-numbered",
         "nerve-block-dash",
+        "procedure-without-colon",
         "dot-leader-fields",
         "pre-procedure",
         "plain-header-other-title",
