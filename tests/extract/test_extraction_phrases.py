@@ -8,6 +8,18 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A dated title naming the procedure heads the dictation under it.
+    (
+        "TPI - 3/3/2026\nbilat traps + L levator scap. TTP w/ twitch + referral to occiput both sides.\n"
+        "1% lido 6cc total (2cc/muscle), 27g. No cx.\n",
+        {("trapezius", "left"), ("trapezius", "right"), ("levator_scapulae", "left")},
+    ),
+    # A dash after the injection word introduces its list, as a colon does.
+    (
+        "tpi note 5/29/25\nttp w/ taut bands L trap, L levator.\np: tpi x3 -- L trap, L levator scap, L "
+        "rhomboid min -- 1% lido 1cc each, 27g.  tol well, no cx.\n",
+        {("trapezius", "left"), ("levator_scapulae", "left"), ("rhomboid_minor", "left")},
+    ),
     # Dictation with no colons: "Procedure" and the procedure's name open it; "aspirated prior" is no
     # earlier event.
     (

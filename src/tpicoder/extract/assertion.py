@@ -34,6 +34,9 @@ COLON_LIST_GAP = 8
 COLON_LIST_REACH = 40
 # Tokens between a plan or negation cue and the injection word it turns ("consider injecting").
 MODAL_INJECTION_GAP = 1
+# Tokens (a space) between an injection word and a dash that introduces its list ("tpi x3 -- L trap").
+DASH_LEAD_GAP = 1
+_DASHES = frozenset({"-", "--", "–", "—", "---"})
 _ASSERTION_OF = {"NEGATED": "negated", "HYPOTHETICAL": "hypothetical", "HISTORICAL": "historical"}
 _INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNAMED_INJECTATE"})
 _SENT_END = frozenset({".", "!", "?"})
@@ -348,6 +351,19 @@ class ContextAssertion(LexiconComponent):
                 anaphora_hits.append(h)
                 if h.norm == "above":
                     above_sents.add(h.sent)
+        # "tpi x3 -- L trap, L levator scap, L rhomboid min -- 1% lido 1cc each": a dash right after an
+        # injection word introduces its list, as a colon does; it ends no scope.
+        for sid, lst in blockers.items():
+            injections = [c.tok_end for c in cues.get(sid, []) if c.norm == "INJECTION"]
+            if injections:
+                lst[:] = [
+                    b
+                    for b in lst
+                    if not (
+                        table.text[b].strip() in _DASHES
+                        and any(0 <= b - end <= DASH_LEAD_GAP for end in injections)
+                    )
+                ]
         for lst in blockers.values():
             lst.sort()
         for lst in currents.values():

@@ -21,6 +21,8 @@ _START = r"(?:^|(?<=[.!?]\s)|(?<=[.!?]\s\s)|(?<=\|))"
 _HEADER_MARK = re.compile(r"[:#|\-–—]")
 # A header in the title block is a field: a colon or a dot leader ("Visit Type ....... Procedure").
 _FIELD_MARK = re.compile(r":|\.{3}")
+# ... or a name dated and nothing else on its line ("TPI - 3/3/2026" over the dictation).
+_DATE_ONLY = re.compile(r"[ \t]*\d{1,2}/\d{1,2}/\d{2,4}[ \t]*(?:\n|$)")
 
 
 def _alternation(names: list[str]) -> str:
@@ -231,7 +233,9 @@ def find_sections(
         for m in regex.finditer(text):
             # The first lines are usually a title ("Procedure note", "TRIGGER POINT INJECTION -
             # PROCEDURE TEMPLATE"): there only a header with a colon opens a section.
-            if m.start() < title_end and not _FIELD_MARK.search(m.group(0)):
+            if m.start() < title_end and not (
+                _FIELD_MARK.search(m.group(0)) or _DATE_ONLY.match(text, m.end())
+            ):
                 continue
             # Mid-line, after a sentence, only a name with a colon or dash is a header: "Reason for
             # consult: shoulder pain, ? trigger point injections" ends in a question, not a header.
