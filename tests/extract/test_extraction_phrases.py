@@ -1555,6 +1555,10 @@ def test_icd_codes_as_written_and_guidance_and_em():
             ["assessment", "other_procedure", "procedure"],
         ),
         (
+            "Dx: M79.12\n\nHx / interval:  Sessions 1-3 needled L upper trapezius.\nExam: R upper trapezius taut",
+            ["assessment", "history", "exam"],
+        ),
+        (
             "Dx: M62.830\n\nProcedure the right thoracic para spinal muscles were cleaned with chlorhexidine.",
             ["assessment", "procedure"],
         ),
@@ -1605,6 +1609,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "detail",
         "other-procedure-numbered",
         "nerve-block-dash",
+        "hx-slash-interval",
         "procedure-without-colon",
         "dot-leader-fields",
         "pre-procedure",
