@@ -8,6 +8,16 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # The exam before the procedure stays exam; a muscle labelling its line under the procedure is the
+    # site, whatever image description follows the colon.
+    (
+        "Ultrasound guidance was used for the trigger point injections because of body habitus.\n\n"
+        "PRE-PROCEDURE EXAM (focused)\n- Left upper trapezius: mildly tender, no taut band.\n- Right upper "
+        "trapezius: taut band mid-belly.\n\nPROCEDURE 1: TRIGGER POINT INJECTIONS (US-guided)\nInjectate: "
+        "bupivacaine 0.25%, 2 mL per muscle.\n- LEFT levator scapulae: transducer in short axis over the "
+        "superior angle; 2 mL injected.\n- RIGHT upper trapezius: tip within trapezius; 2 mL injected.\n",
+        {("levator_scapulae", "left"), ("trapezius", "right")},
+    ),
     # A dated title naming the procedure heads the dictation under it.
     (
         "TPI - 3/3/2026\nbilat traps + L levator scap. TTP w/ twitch + referral to occiput both sides.\n"

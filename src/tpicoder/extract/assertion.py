@@ -398,6 +398,7 @@ class ContextAssertion(LexiconComponent):
         spaces = table.is_space
         # Scopes count words: a line break or a run of spaces inside a hard-wrapped sentence is none.
         self._words_before = list(itertools.accumulate((not sp for sp in spaces), initial=0))
+        self._colons = [i for i, t in enumerate(table.text) if t.endswith(":")]
         tok_texts = table.text
         for i, sid in enumerate(sent_ids):
             if not spaces[i]:
@@ -528,6 +529,12 @@ class ContextAssertion(LexiconComponent):
         dist = self._words_before[hi] - self._words_before[lo]
         if dist > scope:
             return None
+        # "- LEFT levator scapulae: transducer in short axis over ...": a muscle labelling its line is
+        # the site that line tells about, not anatomy its image description names.
+        if cue.norm == "IMAGING" and hi == cue.tok_start:
+            k = bisect.bisect_left(self._colons, lo)
+            if k < len(self._colons) and self._colons[k] < hi:
+                return None
         stop_at = attrs.get("stop_at")
         if stop_at is not None and t.tok_start >= stop_at:
             return None
