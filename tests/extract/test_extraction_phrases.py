@@ -869,6 +869,17 @@ NOT_INJECTED_CASES = [
         "minutes. Quadriceps and hip flexor strength 5/5 before discharge.",
         ("quadriceps", "left"),
     ),
+    # A systemic drug's intramuscular route, with a comma after IM.
+    (
+        "Procedure: TPI left trapezius, 2 mL 1% lidocaine.\n- Ketorolac 30 mg IM, R deltoid, by nursing.",
+        ("deltoid", "right"),
+    ),
+    # A muscle passed through on the way "(no injection)".
+    (
+        "Procedure: 25G needle in-plane lateral to medial through the left pectoralis major (no injection) "
+        "into the left trapezius; 2 mL injected.",
+        ("pectoralis_major", "left"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
