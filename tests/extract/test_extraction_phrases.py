@@ -1576,6 +1576,15 @@ def test_icd_codes_as_written_and_guidance_and_em():
             ["assessment", "other_procedure", "procedure"],
         ),
         (
+            "Dx: M79.12\n\nPROCEDURE: Trigger point injections\nPrep: alcohol x 3.\nMeds: 1% lidocaine 2 mL "
+            "per side\n  - LEFT trapezius\nComplications: none.",
+            ["assessment", "procedure", "procedure", "procedure"],
+        ),
+        (
+            "Dx: M79.12\n\nPROCEDURE: TPI L trapezius 2 mL 1% lidocaine.\nMedications: gabapentin, ibuprofen",
+            ["assessment", "procedure", "medications"],
+        ),
+        (
             "Dx: M79.12\n\nHx / interval:  Sessions 1-3 needled L upper trapezius.\nExam: R upper trapezius taut",
             ["assessment", "history", "exam"],
         ),
@@ -1630,6 +1639,8 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "detail",
         "other-procedure-numbered",
         "nerve-block-dash",
+        "meds-field-of-procedure",
+        "meds-list-after-procedure",
         "hx-slash-interval",
         "procedure-without-colon",
         "dot-leader-fields",

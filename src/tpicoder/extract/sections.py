@@ -187,6 +187,14 @@ def _only_block(text: str, start: int, end: int) -> bool:
     return all(not line.strip() or line[:1] in " \t" for line in text[start:end].split("\n")[1:])
 
 
+_AMOUNT_ON_LINE = re.compile(r"[^\n]*?\b\d+(?:\.\d+)?\s*(?:ml|cc|mg|units?|u)\b", re.IGNORECASE)
+
+
+def _amount_on_line(text: str, pos: int) -> bool:
+    """Tell whether the rest of the line from ``pos`` holds an amount ("1% lidocaine 2 mL")."""
+    return _AMOUNT_ON_LINE.match(text, pos) is not None
+
+
 def _line_start(text: str, pos: int) -> int:
     """Return the offset where the line of ``pos`` starts."""
     return text.rfind("\n", 0, pos) + 1
@@ -302,8 +310,17 @@ def find_sections(
                 if not (_CHECKBOX.search(block) or _PROCEDURE_FIELD.search(block)):
                     continue
             item = (item[0], item[1], "procedure")
-        if item[2] == "medications" and merged and merged[-1][2] == "procedure" and _indented(text, item[0]):
-            # "  - Meds: Kenalog 10 mg + lidocaine 1% 3 mL" under a procedure header is what it injected.
+        if (
+            item[2] == "medications"
+            and merged
+            and merged[-1][2] == "procedure"
+            and (
+                _indented(text, item[0])
+                or (not _BLANK_LINE.search(text, merged[-1][0], item[0]) and _amount_on_line(text, item[1]))
+            )
+        ):
+            # "  - Meds: Kenalog 10 mg + lidocaine 1% 3 mL" under a procedure header is what it injected,
+            # and so is "Meds: 1% lidocaine 2 mL + ..." among the procedure's fields ("Prep:", "Needle:").
             item = (item[0], item[1], "procedure")
         merged.append(item)
     out = []
