@@ -880,6 +880,17 @@ NOT_INJECTED_CASES = [
         "into the left trapezius; 2 mL injected.",
         ("pectoralis_major", "left"),
     ),
+    # Landmarks named after muscles: a groove between two, a triangle they bound.
+    (
+        "proc: consent, alcohol. r ant scalene approached from lateral behind scm w/ 2 fingers on ant/mid "
+        "scalene groove, shallow.\n - l trapezius 1cc\n - r ant scalene 1cc\nall 0.5% bupi.",
+        ("middle_scalene", "unspecified"),
+    ),
+    (
+        "Procedure: US-guided TPI. The semispinalis and splenius capitis at C2 overlie the suboccipital "
+        "triangle. Left trapezius 2 mL 1% lidocaine.",
+        ("suboccipitals", "unspecified"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
