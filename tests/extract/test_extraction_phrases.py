@@ -891,6 +891,13 @@ NOT_INJECTED_CASES = [
         "triangle. Left trapezius 2 mL 1% lidocaine.",
         ("suboccipitals", "unspecified"),
     ),
+    # Another procedure's lettered item: its tendon origin is no trigger point.
+    (
+        "PROCEDURES\nA. Right lateral epicondyle injection (20551). 25g needle at the origin of the extensor "
+        "carpi radialis brevis, peppering technique, 1 mL triamcinolone 40 mg.\n\nB. Trigger point "
+        "injections (20552). Left trapezius 2 mL 1% lidocaine.",
+        ("extensor_carpi_radialis_brevis", "unspecified"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
@@ -1587,6 +1594,11 @@ def test_icd_codes_as_written_and_guidance_and_em():
             ["assessment", "other_procedure", "procedure"],
         ),
         (
+            "Dx: M79.12\n\nTreatment history:\n - Physical therapy: two courses.\n - Medications: tramadol.\n"
+            " - Trigger point injections: last session 01/28/2026 with 60% relief.\n\nExam: taut bands",
+            ["assessment", "history", "medications", "exam"],
+        ),
+        (
             "Dx: M79.12\n\nPROCEDURE: Trigger point injections\nPrep: alcohol x 3.\nMeds: 1% lidocaine 2 mL "
             "per side\n  - LEFT trapezius\nComplications: none.",
             ["assessment", "procedure", "procedure", "procedure"],
@@ -1650,6 +1662,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "detail",
         "other-procedure-numbered",
         "nerve-block-dash",
+        "history-list-items",
         "meds-field-of-procedure",
         "meds-list-after-procedure",
         "hx-slash-interval",

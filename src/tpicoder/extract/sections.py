@@ -187,6 +187,24 @@ def _only_block(text: str, start: int, end: int) -> bool:
     return all(not line.strip() or line[:1] in " \t" for line in text[start:end].split("\n")[1:])
 
 
+def _history_item(text: str, merged: list[tuple[int, int, str]], pos: int) -> bool:
+    """Tell whether the indented header at ``pos`` is an item of a history list above it.
+
+    The list runs unbroken by blank lines (" - Medications: ...", " - Trigger point injections: last
+    session 01/2026").
+    """
+    if not _indented(text, pos):
+        return False
+    end = pos
+    for start, _, kind in reversed(merged):
+        if _BLANK_LINE.search(text, start, end):
+            return False
+        if not _indented(text, start):
+            return kind == "history"
+        end = start
+    return False
+
+
 _AMOUNT_ON_LINE = re.compile(r"[^\n]*?\b\d+(?:\.\d+)?\s*(?:ml|cc|mg|units?|u)\b", re.IGNORECASE)
 
 
@@ -310,6 +328,10 @@ def find_sections(
                 if not (_CHECKBOX.search(block) or _PROCEDURE_FIELD.search(block)):
                     continue
             item = (item[0], item[1], "procedure")
+        if item[2] == "procedure" and _history_item(text, merged, item[0]):
+            # " - Trigger point injections: last session 01/28/2026 ..." is an item of the treatment
+            # history it stands in, not the procedure.
+            continue
         if (
             item[2] == "medications"
             and merged
