@@ -898,6 +898,12 @@ NOT_INJECTED_CASES = [
         "injections (20552). Left trapezius 2 mL 1% lidocaine.",
         ("extensor_carpi_radialis_brevis", "unspecified"),
     ),
+    # An exercise named after a muscle group is no site.
+    (
+        "Procedure: TPI left trapezius 2 mL 1% lidocaine today. Lateral epicondylitis: counterforce strap, "
+        "right wrist extensor eccentric program added to PT today.",
+        ("forearm_extensors", "right"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
