@@ -8,6 +8,11 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # "L + R" before a muscle is both sides.
+    (
+        "TPI L + R QL, 27g, 4 cc 1% lidocaine total, no complications.",
+        {("quadratus_lumborum", "left"), ("quadratus_lumborum", "right")},
+    ),
     # The exam before the procedure stays exam; a muscle labelling its line under the procedure is the
     # site, whatever image description follows the colon.
     (
