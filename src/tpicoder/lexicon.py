@@ -53,6 +53,13 @@ def _check_regex(value: str) -> str:
     return value
 
 
+def _check_title_regex(value: str | None) -> str | None:
+    """Check that a regex compiles and captures the ``title`` group the section detector reads."""
+    if value is not None and "title" not in re.compile(_check_regex(value)).groupindex:
+        raise ValueError("regex has no (?P<title>...) group")
+    return value
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -214,13 +221,15 @@ class SectionLexicon(_Versioned):
     other_procedure_block_needs: str | None = None
     other_procedure_block_not: str | None = None
     _blocks = field_validator("other_procedure_blocks")(
-        classmethod(lambda cls, value: [_check_regex(v) for v in value])
+        classmethod(lambda cls, value: [_check_title_regex(v) for v in value])
+    )
+    _title = field_validator("other_procedure_title")(
+        classmethod(lambda cls, value: _check_title_regex(value))
     )
     _copied_block = field_validator(
         "copied_block_start",
         "copied_block_end",
         "other_procedure_header",
-        "other_procedure_title",
         "other_procedure_names",
         "other_procedure_unless",
         "other_procedure_block_needs",

@@ -328,3 +328,23 @@ def test_new_payer_profile_needs_no_code(lexicon_copy, note):
     assert "acme_health" in available_payers(folder)
     result = code_findings(good_findings(note), payer="acme_health", lexicons_dir=str(folder))
     assert result.trace["payer"] == "acme_health"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_set(["other_procedure_blocks"], [r"^\s*\d[.)]\s+[^\n]+"]), "other_procedure_blocks"),
+        (_set(["other_procedure_title"], r"^procedure:(.*)"), "other_procedure_title"),
+        (_set(["other_procedure_names"], r"(?:joint"), "other_procedure_names"),
+    ],
+    ids=["block-without-title-group", "title-without-title-group", "names-do-not-compile"],
+)
+def test_broken_section_rule_names_file_and_field(lexicon_copy, change, expected):
+    from tpicoder.lexicon import load_extraction_lexicon
+
+    folder = lexicon_copy()
+    _edit(folder, "extraction/sections.yaml", change)
+    with pytest.raises(LexiconError) as info:
+        load_extraction_lexicon(str(folder))
+    assert "sections.yaml" in info.value.file
+    assert expected in str(info.value)
