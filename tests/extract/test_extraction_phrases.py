@@ -8,6 +8,17 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A table set out with spaces whose "Injected?" column answers per row ("no - defer" is a no).
+    (
+        "Trigger point survey:\n\n Muscle               Side  Taut band  Twitch  Injected?\n"
+        " -------------------  ----  ---------  ------  ---------\n"
+        " Infraspinatus        R     yes        yes     YES\n"
+        " Posterior deltoid    R     no         no      no\n"
+        " Pectoralis minor     R     tender     no      no - defer\n"
+        " Infraspinatus        L     no         no      no\n\n"
+        "Procedure: TPI R infraspinatus. 2 mL 1% lidocaine.",
+        {("infraspinatus", "right")},
+    ),
     # "L + R" before a muscle is both sides.
     (
         "TPI L + R QL, 27g, 4 cc 1% lidocaine total, no complications.",

@@ -8,10 +8,14 @@ from collections.abc import Iterator
 from tpicoder.extract.extensions import Hit
 
 _SPLIT = re.compile(r"\s*\|\s*|\t+")
+# Columns set apart by runs of spaces only ("Infraspinatus        R     yes  ...  YES").
+_SPACED_SPLIT = re.compile(r" {2,}")
+# ... and only rows of at least this many such cells (a wrapped sentence is no row).
+_SPACED_MIN_CELLS = 3
 
 
-def _cells(line: str) -> list[str]:
-    parts = _SPLIT.split(line.strip())
+def _cells(line: str, spaced: bool = False) -> list[str]:
+    parts = (_SPACED_SPLIT if spaced else _SPLIT).split(line.strip())
     if parts and parts[0] == "":
         parts = parts[1:]
     if parts and parts[-1] == "":
@@ -43,13 +47,17 @@ def apply_injected_column(
     for m in muscles:
         start, end = _line_at(text, m.start)
         line = text[start:end]
-        if "|" not in line and "\t" not in line:
+        spaced = "|" not in line and "\t" not in line
+        row = _cells(line, spaced)
+        if spaced and len(row) < _SPACED_MIN_CELLS:
             continue
-        row = _cells(line)
-        col = _find_column(text, start, len(row), columns, header_reach)
+        col = _find_column(text, start, len(row), columns, header_reach, spaced)
         if col is None or col >= len(row):
             continue
         cell = row[col]
+        # "no - defer", "yes (2 mL)": the first word answers.
+        if cell not in no and cell not in yes:
+            cell = cell.split(" ", 1)[0].strip(".,;:-()")
         if cell in no:
             m.injected = False
             m.assertion = "negated"
@@ -74,9 +82,11 @@ def lines_above(text: str, pos: int, reach: int) -> Iterator[str]:
         line_start = prev_start
 
 
-def _find_column(text: str, row_start: int, n_cells: int, columns: frozenset[str], reach: int) -> int | None:
+def _find_column(
+    text: str, row_start: int, n_cells: int, columns: frozenset[str], reach: int, spaced: bool = False
+) -> int | None:
     for line in lines_above(text, row_start, reach):
-        cells = _cells(line)
+        cells = _cells(line, spaced)
         if len(cells) == n_cells:
             for i, c in enumerate(cells):
                 if c in columns:
