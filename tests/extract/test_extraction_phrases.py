@@ -8,6 +8,12 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A pipe amount grid: a row of empty markers only was not injected.
+    (
+        "Procedure: OnabotulinumtoxinA injection, 2.5 units/0.1 mL.\n\n| Muscle | L (units) | R (units) |\n"
+        "|---|---|---|\n| Trapezius (upper) | 20 | 20 |\n| SCM | -- | -- |\n\nTotal injected 40 units.",
+        {("trapezius", "left"), ("trapezius", "right")},
+    ),
     # A table set out with spaces whose "Injected?" column answers per row ("no - defer" is a no).
     (
         "Trigger point survey:\n\n Muscle               Side  Taut band  Twitch  Injected?\n"

@@ -537,14 +537,16 @@ def grid_sides(
             # Amount grid: "Frontalis   5 U   5 U" under "Site   R   L".
             # ... or a mark grid: "Lumbar paraspinals   X   X" under "Muscle   L   R".
             cells = [c.strip() for c in _CELL_SPLIT.split(rest.strip())]
-            # Every cell must be an amount, a mark or an explicit "none" marker, and one an amount or mark.
-            if (
-                len(cells) < 2
-                or not any(_AMOUNT.search(c) or _MARK_CELL.fullmatch(c) for c in cells)
-                or not all(
-                    _AMOUNT.search(c) or _MARK_CELL.fullmatch(c) or c.lower() in empty_values for c in cells
-                )
+            # A pipe row's outer bars open and close no cells ("| SCM | -- | -- |").
+            if len(cells) > 2 and rest.strip().startswith("|") and not cells[0]:
+                cells = cells[1:-1] if not cells[-1] else cells[1:]
+            # Every cell must be an amount, a mark or an explicit "none" marker; a row of "none" markers
+            # only ("| SCM | -- | -- |" under "| Muscle | L (units) | R (units) |") was not injected.
+            if len(cells) < 2 or not all(
+                _AMOUNT.search(c) or _MARK_CELL.fullmatch(c) or c.lower() in empty_values for c in cells
             ):
+                continue
+            if not any(_AMOUNT.search(c) or _MARK_CELL.fullmatch(c) or c for c in cells):
                 continue
             boxes = [(k, c.lower() not in empty_values) for k, c in enumerate(cells)]
             amount_grid = True
