@@ -926,6 +926,13 @@ NOT_INJECTED_CASES = [
         "right wrist extensor eccentric program added to PT today.",
         ("forearm_extensors", "right"),
     ),
+    # A muscle the needle traversed, before a clause that injects "just above" another's insertion.
+    (
+        "Procedure: US-guided TPI.\nRight levator scapulae: transducer moved cephalad. The needle again "
+        "traversed upper trapezius without injecting; 2 mL 1% lidocaine placed into the right levator "
+        "scapulae belly just above its insertion.",
+        ("trapezius", "right"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "

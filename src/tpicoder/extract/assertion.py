@@ -716,6 +716,9 @@ class ContextAssertion(LexiconComponent):
         assertion cue of its own.
         """
         for ana in anaphora_hits:
+            # "placed into the levator belly just above its insertion": a position, not a back-reference.
+            if ana.norm == "above":
+                continue
             sent_cues = cues.get(ana.sent, [])
             inj = [
                 c
@@ -741,6 +744,7 @@ class ContextAssertion(LexiconComponent):
                     and t.tok_end <= stop
                     and t.assertion == "present"
                     and _open_to_back_reference(t)
+                    and not (t.cue is not None and t.cue.norm == "LANDMARK")
                 ):
                     _refer_back(t, event)
 
