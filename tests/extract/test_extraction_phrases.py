@@ -8,6 +8,13 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A row's amount stands between its muscle and the negation of the muscle the needle passed.
+    (
+        "Technique: prone, 25 g 2 in needle to bony contact.\n  R iliocostalis thoracis (T8-9): 2 mL\n"
+        "  R longissimus thoracis (T7-8): 2 mL - needle traversed the lower trapezius, not injected\n"
+        "Injectate: 1% lidocaine 4 mL.",
+        {("iliocostalis", "right"), ("longissimus", "right")},
+    ),
     # A pipe amount grid: a row of empty markers only was not injected.
     (
         "Procedure: OnabotulinumtoxinA injection, 2.5 units/0.1 mL.\n\n| Muscle | L (units) | R (units) |\n"
@@ -1445,6 +1452,7 @@ def test_procedure_kind(text, procedure):
     [
         ("Procedure: Ultrasound-guided TPI to L trapezius with lidocaine 1 mL.", "ultrasound"),
         ("Procedure: TPI to L trapezius under US guidance with lidocaine 1 mL.", "ultrasound"),
+        ("procedures:\n2. us-guided trigger point injections: l trapezius 1 mL lidocaine", "ultrasound"),
         (
             "Procedure: Ultrasound is used to confirm placement; L trapezius injected with lidocaine 1 mL.",
             "ultrasound",
@@ -1525,6 +1533,7 @@ def test_procedure_kind(text, procedure):
     ids=[
         "capital-ultrasound",
         "US",
+        "us-guided-lower-case",
         "is-used",
         "fluoro",
         "negated",

@@ -399,6 +399,9 @@ class ContextAssertion(LexiconComponent):
         # Scopes count words: a line break or a run of spaces inside a hard-wrapped sentence is none.
         self._words_before = list(itertools.accumulate((not sp for sp in spaces), initial=0))
         self._colons = [i for i, t in enumerate(table.text) if t.endswith(":")]
+        self._amounts = sorted(
+            h.tok_start for lst in cues.values() for h in lst if h.rule_id in self.amount_rules
+        )
         tok_texts = table.text
         for i, sid in enumerate(sent_ids):
             if not spaces[i]:
@@ -534,6 +537,12 @@ class ContextAssertion(LexiconComponent):
         if cue.norm == "IMAGING" and hi == cue.tok_start:
             k = bisect.bisect_left(self._colons, lo)
             if k < len(self._colons) and self._colons[k] < hi:
+                return None
+        # "R longissimus thoracis (T7-8): 2 mL - needle traversed the lower trapezius, not injected":
+        # a negation looking back stops at the amount its row gave the muscle before it.
+        if cue.norm == "NEGATED" and hi == cue.tok_start and self._amounts:
+            k = bisect.bisect_left(self._amounts, lo)
+            if k < len(self._amounts) and self._amounts[k] < hi:
                 return None
         stop_at = attrs.get("stop_at")
         if stop_at is not None and t.tok_start >= stop_at:
