@@ -8,6 +8,22 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # "(not injected)" after the muscle passed through negates that muscle only; the reason line for
+    # imaging names anatomy.
+    (
+        "Procedure: ultrasound-guided trigger point injections - R supraspinatus, R infraspinatus.\n"
+        "Reason for US: the supraspinatus lies under a thick trapezius in this muscular patient.\n"
+        "25 g 2 in needle; for the supraspinatus the needle passed through the R trapezius (not injected).\n"
+        "1% lidocaine 2 mL each.",
+        {("supraspinatus", "right"), ("infraspinatus", "right")},
+    ),
+    # A muscle the image description placed is no site that "each" in the next sentence points back to.
+    (
+        "Procedure: US-guided TPI, left vastus lateralis and left rectus femoris.\nSonoanatomy, mid-thigh "
+        "transverse: sartorius medially over the adductor canal; rectus femoris anteriorly.\nInjections, 25 g "
+        "needle, 1% lidocaine, negative aspiration before each.\n",
+        {("vastus_lateralis", "left"), ("rectus_femoris", "left")},
+    ),
     # A row's amount stands between its muscle and the negation of the muscle the needle passed.
     (
         "Technique: prone, 25 g 2 in needle to bony contact.\n  R iliocostalis thoracis (T8-9): 2 mL\n"

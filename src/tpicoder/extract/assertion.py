@@ -37,6 +37,9 @@ MODAL_INJECTION_GAP = 1
 # Tokens (a space) between an injection word and a dash that introduces its list ("tpi x3 -- L trap").
 DASH_LEAD_GAP = 1
 _DASHES = frozenset({"-", "--", "–", "—", "---"})
+# Cues that name anatomy rather than targets: a back-reference ("each", "both") never injects what
+# they decided.
+_ANATOMY_CUES = frozenset({"LANDMARK", "IMAGING"})
 _ASSERTION_OF = {"NEGATED": "negated", "HYPOTHETICAL": "hypothetical", "HISTORICAL": "historical"}
 _INJECTABLE = frozenset({"MUSCLE", "REGIONAL", "NONSPECIFIC", "SUBSTANCE", "UNNAMED_INJECTATE"})
 _SENT_END = frozenset({".", "!", "?"})
@@ -680,7 +683,7 @@ class ContextAssertion(LexiconComponent):
                     and _open_to_back_reference(t)
                     # "The R deltoid was tender ...; not injected" is no site of "the points above".
                     and not (above and any(c.norm == "NEGATED" for c in cues.get(t.sent, [])))
-                    and not (t.cue is not None and t.cue.norm == "LANDMARK")
+                    and not (t.cue is not None and t.cue.norm in _ANATOMY_CUES)
                     # In a section where injection words inject nothing (another procedure's),
                     # "0.5 mL injected at each of the 6 targets" does not either.
                     and (self.defaults.get(t.section) or self.defaults["unknown"]).get("injection_cue", True)
@@ -753,7 +756,7 @@ class ContextAssertion(LexiconComponent):
                     and t.tok_end <= stop
                     and t.assertion == "present"
                     and _open_to_back_reference(t)
-                    and not (t.cue is not None and t.cue.norm == "LANDMARK")
+                    and not (t.cue is not None and t.cue.norm in _ANATOMY_CUES)
                 ):
                     _refer_back(t, event)
 
