@@ -956,6 +956,13 @@ NOT_INJECTED_CASES = [
         "scapulae belly just above its insertion.",
         ("trapezius", "right"),
     ),
+    # A layer list that starts at the subcutaneous tissue names anatomy.
+    (
+        "Procedure: US-guided TPI.\nLeft upper trapezius: transverse scan over the mid-belly - subcutaneous "
+        "tissue, trapezius, then supraspinatus in the fossa deep to it; no vessels at the target. 25 g needle "
+        "in plane into the left trapezius band, 2 mL 1% lidocaine.",
+        ("supraspinatus", "left"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
