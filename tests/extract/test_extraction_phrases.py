@@ -8,6 +8,12 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A checkbox row with none ticked, whatever its boxes are labelled with, was not injected.
+    (
+        "Muscles injected:\n   Trapezius ........... [X] L   [X] R\n   Levator scapulae .... [ ] L   [ ] R\n"
+        "   Paraspinals ......... [ ] cerv  [ ] thor  [ ] lumb\nMedication:  [X] Lidocaine 1%\n",
+        {("trapezius", "left"), ("trapezius", "right")},
+    ),
     # "(not injected)" after the muscle passed through negates that muscle only; the reason line for
     # imaging names anatomy.
     (

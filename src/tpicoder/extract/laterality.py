@@ -505,6 +505,11 @@ def grid_sides(
                 is_checked = checked.search(own.group(0)) is not None
                 _mark_row(m, {words[cell[0].lower()]} if is_checked else set(), "grid_cell")
                 continue
+        # "Paraspinals ......... [ ] cerv  [ ] thor  [ ] lumb": a row of boxes none of which is ticked,
+        # whatever their labels, was not injected.
+        if own is None and len(any_box.findall(rest)) >= 2 and not checked.search(rest):
+            _mark_row(m, set(), "grid")
+            continue
         # "[X] Trapezius ...... L [X]  R [X]": each box labelled with its side on the row itself.
         labelled = _labelled_boxes(rest, labelled_box, checked, any_box, words)
         if labelled is None:
