@@ -969,6 +969,12 @@ NOT_INJECTED_CASES = [
         "in plane into the left trapezius band, 2 mL 1% lidocaine.",
         ("supraspinatus", "left"),
     ),
+    # A muscle said to have been traversed, looking back.
+    (
+        "Procedure: US-guided TPI, left trapezius 2 mL 1% lidocaine. Left semispinalis capitis was traversed "
+        "to reach the plane; no injection into it.",
+        ("semispinalis_capitis", "left"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
