@@ -8,6 +8,13 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # In a pipe table, pipes are no words and a dash cell ends no scope.
+    (
+        "Procedure: TPI, 0.5% bupivacaine.\n| Muscle | Side | Sites | Volume (mL) | Notes |\n"
+        "| Trapezius | L | 2 | 2.0 | twitch |\n| Infraspinatus | L | 0 | 0 | HELD - pt asked to stop |\n"
+        "| Levator scapulae | R | -- | -- | not injected this cycle (asymptomatic) |\n",
+        {("trapezius", "left")},
+    ),
     # A checkbox row with none ticked, whatever its boxes are labelled with, was not injected.
     (
         "Muscles injected:\n   Trapezius ........... [X] L   [X] R\n   Levator scapulae .... [ ] L   [ ] R\n"

@@ -106,12 +106,21 @@ def _empty_cell(table: Any, h: Hit) -> bool:
     """Tell whether a dash cue is a table's empty cell ("Levator scapulae   L   --  (held today)").
 
     Columns are set apart by runs of spaces, which the tokenizer keeps as space tokens on both
-    sides; a dash between words ("L trap -- R side deferred") still ends a clause.
+    sides, or by pipes; a dash between words ("L trap -- R side deferred") still ends a clause.
     """
     if h.tok_end - h.tok_start != 1 or table.text[h.tok_start].strip("-\u2013\u2014"):
         return False
     before, after = h.tok_start - 1, h.tok_end
-    return before >= 0 and after < len(table.text) and table.is_space[before] and table.is_space[after]
+    if before < 0 or after >= len(table.text):
+        return False
+    if table.is_space[before] and table.is_space[after]:
+        return True
+    # "| R | -- | not injected this cycle |": a pipe table's empty cell.
+    while before > 0 and table.is_space[before]:
+        before -= 1
+    while after < len(table.text) - 1 and table.is_space[after]:
+        after += 1
+    return table.text[before] == "|" and table.text[after] == "|"
 
 
 def _name_continued(doc: Doc, all_hits: list[Hit]) -> frozenset[int]:
@@ -400,7 +409,12 @@ class ContextAssertion(LexiconComponent):
         sent_last_tok: dict[int, int] = {}
         spaces = table.is_space
         # Scopes count words: a line break or a run of spaces inside a hard-wrapped sentence is none.
-        self._words_before = list(itertools.accumulate((not sp for sp in spaces), initial=0))
+        # A table's pipes set cells apart; they are no words either.
+        self._words_before = list(
+            itertools.accumulate(
+                (not sp and t != "|" for sp, t in zip(spaces, table.text, strict=True)), initial=0
+            )
+        )
         self._colons = [i for i, t in enumerate(table.text) if t.endswith(":")]
         self._amounts = sorted(
             h.tok_start for lst in cues.values() for h in lst if h.rule_id in self.amount_rules
