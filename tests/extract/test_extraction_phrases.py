@@ -8,6 +8,13 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # Side boxes that open a row, with needle and technique cells after them.
+    (
+        "Needling performed (no injectate):\n  Muscle                 R   L   needle        technique\n"
+        "  Upper trapezius        [x] [ ] 0.25x40mm     pincer grip, pistoning x 6\n"
+        "  Levator scapulae       [ ] [x] 0.30x50mm     pistoning x 8, 2 LTRs\n",
+        {("trapezius", "right"), ("levator_scapulae", "left")},
+    ),
     # In a pipe table, pipes are no words and a dash cell ends no scope.
     (
         "Procedure: TPI, 0.5% bupivacaine.\n| Muscle | Side | Sites | Volume (mL) | Notes |\n"

@@ -538,6 +538,12 @@ def grid_sides(
         if len(boxes) >= 2 and tail and all(_PLAIN_CELL.fullmatch(c) for c in tail):
             said_no = any(c.lower() in ("n", "no") for c in tail)
             tail = []
+        elif len(boxes) >= 2 and tail:
+            # "Upper trapezius   [x] [ ] 0.25x40mm   pincer grip": the side boxes open the row; the
+            # cells after them (needle, technique) are not sides.
+            lead = _leading_boxes(rest, any_box, checked)
+            if len(lead) >= 2:
+                boxes, tail = lead, []
         if len(boxes) < 2 or tail:
             # Amount grid: "Frontalis   5 U   5 U" under "Site   R   L".
             # ... or a mark grid: "Lumbar paraspinals   X   X" under "Muscle   L   R".
@@ -595,6 +601,18 @@ def _injected_column_box(
         if any_box.search(line) is None and words:
             return None
     return None
+
+
+def _leading_boxes(rest: str, any_box: re.Pattern[str], checked: re.Pattern[str]) -> list[tuple[int, bool]]:
+    """Return the boxes that open a row's text, only spaces between them, as (offset, ticked)."""
+    out = []
+    pos = 0
+    for box in any_box.finditer(rest):
+        if rest[pos : box.start()].strip():
+            break
+        out.append((box.start(), checked.fullmatch(box.group(0)) is not None))
+        pos = box.end()
+    return out
 
 
 def _mark_row(m: Hit, marked: set[str], how: str) -> None:
