@@ -8,6 +8,11 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # "(no US):" before the list denies imaging, not the muscles after it.
+    (
+        "(b) TPI x2 muscles, by palpation (no US): L TFL and L vastus lateralis, 3 mL 1% lidocaine each.",
+        {("tensor_fasciae_latae", "left"), ("vastus_lateralis", "left")},
+    ),
     # Side boxes that open a row, with needle and technique cells after them.
     (
         "Needling performed (no injectate):\n  Muscle                 R   L   needle        technique\n"
@@ -1501,6 +1506,7 @@ def test_procedure_kind(text, procedure):
     [
         ("Procedure: Ultrasound-guided TPI to L trapezius with lidocaine 1 mL.", "ultrasound"),
         ("Procedure: TPI to L trapezius under US guidance with lidocaine 1 mL.", "ultrasound"),
+        ("Procedure: TPI (no US guidance) to L trapezius with lidocaine 1 mL.", None),
         ("procedures:\n2. us-guided trigger point injections: l trapezius 1 mL lidocaine", "ultrasound"),
         (
             "Procedure: Ultrasound is used to confirm placement; L trapezius injected with lidocaine 1 mL.",
@@ -1582,6 +1588,7 @@ def test_procedure_kind(text, procedure):
     ids=[
         "capital-ultrasound",
         "US",
+        "no-US-guidance-aside",
         "us-guided-lower-case",
         "is-used",
         "fluoro",
