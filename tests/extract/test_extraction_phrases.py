@@ -1507,6 +1507,11 @@ def test_procedure_kind(text, procedure):
         ("Procedure: Ultrasound-guided TPI to L trapezius with lidocaine 1 mL.", "ultrasound"),
         ("Procedure: TPI to L trapezius under US guidance with lidocaine 1 mL.", "ultrasound"),
         ("Procedure: TPI (no US guidance) to L trapezius with lidocaine 1 mL.", None),
+        (
+            "Procedure: real-time ultrasound is required given the pleura. High-frequency linear probe in "
+            "sterile sheath. L serratus anterior 3 mL 1% lidocaine.",
+            "ultrasound",
+        ),
         ("procedures:\n2. us-guided trigger point injections: l trapezius 1 mL lidocaine", "ultrasound"),
         (
             "Procedure: Ultrasound is used to confirm placement; L trapezius injected with lidocaine 1 mL.",
@@ -1589,6 +1594,7 @@ def test_procedure_kind(text, procedure):
         "capital-ultrasound",
         "US",
         "no-US-guidance-aside",
+        "real-time-probe-in-sheath",
         "us-guided-lower-case",
         "is-used",
         "fluoro",
