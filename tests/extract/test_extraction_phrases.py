@@ -994,6 +994,19 @@ NOT_INJECTED_CASES = [
         "to reach the plane; no injection into it.",
         ("semispinalis_capitis", "left"),
     ),
+    # A paragraph of scan findings lists anatomy.
+    (
+        "Procedure: US-guided TPI, left trapezius.\nSono findings (linear 18 MHz, prone): skin / subcutaneous "
+        "tissue / medial head gastrocnemius / soleus / flexor digitorum longus and tibialis posterior in the "
+        "deep compartment.\nLeft trapezius: 1.5 mL 1% lidocaine.",
+        ("tibialis_posterior", "unspecified"),
+    ),
+    # A muscle placed on the image a few words before its position word.
+    (
+        "Procedure: US-guided TPI.\nScan: hamstring mass laterally. Gracilis seen most medially, not involved.\n"
+        "Injections: L trapezius 3 mL 1% lidocaine.",
+        ("gracilis", "unspecified"),
+    ),
     # A vessel named after a muscle is no muscle.
     (
         "Procedure: TPI left trapezius 2 mL 1% lidocaine. Posterior tibial artery and tibial nerve "
