@@ -1519,6 +1519,8 @@ def test_procedure_kind(text, procedure):
     [
         ("Procedure: Ultrasound-guided TPI to L trapezius with lidocaine 1 mL.", "ultrasound"),
         ("Procedure: TPI to L trapezius under US guidance with lidocaine 1 mL.", "ultrasound"),
+        ("Procedure: TPI L trapezius 1 mL lidocaine.\nGuidance: [x] ultrasound  [ ] none", "ultrasound"),
+        ("Procedure: TPI L trapezius 1 mL lidocaine.\nGuidance: [ ] ultrasound  [x] none", None),
         ("Procedure: TPI (no US guidance) to L trapezius with lidocaine 1 mL.", None),
         (
             "Procedure: real-time ultrasound is required given the pleura. High-frequency linear probe in "
@@ -1606,6 +1608,8 @@ def test_procedure_kind(text, procedure):
     ids=[
         "capital-ultrasound",
         "US",
+        "guidance-field-answered",
+        "guidance-field-box-unticked",
         "no-US-guidance-aside",
         "real-time-probe-in-sheath",
         "us-guided-lower-case",
