@@ -526,6 +526,10 @@ class ContextAssertion(LexiconComponent):
                     t.assertion, t.injected, t.cue = "historical", False, h.cue
                     break
 
+    def _default_of(self, section: str) -> dict[str, Any]:
+        """Return what a section means for a mention no cue decides (context_cues.yaml section_defaults)."""
+        return self.defaults.get(section) or self.defaults["unknown"]
+
     def _rank(self, cue: Hit) -> int:
         return self.rule_rank.get(cue.rule_id, self.unranked)
 
@@ -614,7 +618,7 @@ class ContextAssertion(LexiconComponent):
             best.update(
                 {k: v for k, v in from_header.items() if k not in best and k not in ASSERTION_CATEGORIES}
             )
-        default = self.defaults.get(t.section) or self.defaults["unknown"]
+        default = self._default_of(t.section)
         t.assertion = default["assertion"]
         decided: Hit | None = None
         # A cue of the target's own sentence whose rule says so (``over_lead_in``) decides before
@@ -700,7 +704,7 @@ class ContextAssertion(LexiconComponent):
                     and not (t.cue is not None and t.cue.norm in _ANATOMY_CUES)
                     # In a section where injection words inject nothing (another procedure's),
                     # "0.5 mL injected at each of the 6 targets" does not either.
-                    and (self.defaults.get(t.section) or self.defaults["unknown"]).get("injection_cue", True)
+                    and self._default_of(t.section).get("injection_cue", True)
                 ):
                     _refer_back(t, inj[0])
 

@@ -557,7 +557,7 @@ def grid_sides(
                 _AMOUNT.search(c) or _MARK_CELL.fullmatch(c) or c.lower() in empty_values for c in cells
             ):
                 continue
-            if not any(_AMOUNT.search(c) or _MARK_CELL.fullmatch(c) or c for c in cells):
+            if not any(cells):
                 continue
             boxes = [(k, c.lower() not in empty_values) for k, c in enumerate(cells)]
             amount_grid = True

@@ -295,11 +295,11 @@ def find_sections(
         for start, end in _other_blocks(text, *other_blocks):
             before = [f for f in found if f[0] < start]
             host = max(before)[2] if before else "unknown"
-            if end < 0 and host == "other_procedure":
+            if end == _TPI_ITEM and host == "other_procedure":
                 host = "procedure"
             if host not in _BLOCK_HOSTS:
                 continue
-            if end < 0:
+            if end == _TPI_ITEM:
                 if not any(f[0] == start for f in found):
                     found.append((start, start, "procedure"))
                 continue
@@ -356,6 +356,9 @@ def find_sections(
     return out
 
 
+# The end given to a trigger point item line after another procedure's block ("2. TRIGGER POINT
+# INJECTIONS (20552)"): it opens a procedure section rather than closing a block.
+_TPI_ITEM = -1
 # Sections in which a line may open another procedure's block ("1) L4-5 ILESI (62323)"); a plan's or
 # a history's numbered lines are plans and history.
 _BLOCK_HOSTS = frozenset({"procedure", "assessment", "exam", "indication", "unknown"})
@@ -369,7 +372,7 @@ def _other_blocks(
     needs: re.Pattern[str],
     excluded: re.Pattern[str],
 ) -> list[tuple[int, int]]:
-    """Another procedure's blocks, and the trigger points' own item lines after one (end -1).
+    """Another procedure's blocks, and the trigger points' own item lines after one (end ``_TPI_ITEM``).
 
     A block runs from the line that opens it to the next blank line, item line or line naming the
     trigger points ("Fluoroscopy: AP view ..." under "A. CERVICAL ILESI" is inside it).
@@ -404,7 +407,7 @@ def _other_blocks(
             # "2. TRIGGER POINT INJECTIONS (20552), landmark-based" after another procedure's block
             # opens the trigger points' own part: an empty block of kind procedure.
             if tpi_item and blocks:
-                blocks.append((start, -1))
+                blocks.append((start, _TPI_ITEM))
             continue
         end = next((s for s, _, ends, _ in starts[i + 1 :] if ends), n)
         blank = _BLANK_LINE.search(text, start, end)
