@@ -7,7 +7,7 @@ component only stores the result on the Doc.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -239,8 +239,7 @@ def find_sections(
     copied: list[tuple[int, int]] = (),
     spaced_columns: frozenset[str] = frozenset(),
     exam_subheaders: frozenset[str] = frozenset(),
-    other_procedure: tuple[re.Pattern[str], ...] | None = None,
-    other_blocks: tuple[Any, ...] | None = None,
+    other: OtherProcedureRules | None = None,
 ) -> list[Section]:
     """Return the sections of ``text`` in order; text before the first header is not a section.
 
@@ -248,8 +247,7 @@ def find_sections(
     after it. Text copied forward from an earlier note (``copied``) is one history section whatever
     headers it holds, and the section it interrupted resumes after it. Headers named in
     ``exam_subheaders`` ("Muscles:") continue an exam they stand in, and open a procedure elsewhere.
-    ``other_procedure`` (numbered header, plain header's title, procedure names, trigger point names)
-    marks the sections of another procedure.
+    ``other`` marks the sections and blocks of another procedure.
     """
     found: list[tuple[int, int, str]] = []
     title_end = _title_end(text)
@@ -289,10 +287,10 @@ def find_sections(
         found.append((start, start, "history"))
         if end < len(text):
             found.append((end, end, resume))
-    if other_blocks is not None:
+    if other is not None and other.openers:
         # "1) L4-5 ILESI, fluoroscopic guidance (62323)": another procedure's block inside a section;
         # the section (or a header the block swallowed) goes on after it.
-        for start, end in _other_blocks(text, *other_blocks):
+        for start, end in _other_blocks(text, other):
             before = [f for f in found if f[0] < start]
             host = max(before)[2] if before else "unknown"
             if end == _TPI_ITEM and host == "other_procedure":
@@ -351,8 +349,8 @@ def find_sections(
             continue
         end = merged[i + 1][0] if i + 1 < len(merged) else len(text)
         out.append(Section(kind=kind, start=hstart, end=end, header_start=hstart, header_end=hend))
-    if other_procedure is not None:
-        _mark_other_procedures(text, out, *other_procedure)
+    if other is not None:
+        _mark_other_procedures(text, out, other)
     return out
 
 
@@ -364,14 +362,39 @@ _TPI_ITEM = -1
 _BLOCK_HOSTS = frozenset({"procedure", "assessment", "exam", "indication", "unknown"})
 
 
-def _other_blocks(
-    text: str,
-    openers: tuple[re.Pattern[str], ...],
-    names: re.Pattern[str],
-    unless: re.Pattern[str],
-    needs: re.Pattern[str],
-    excluded: re.Pattern[str],
-) -> list[tuple[int, int]]:
+class OtherProcedureRules(NamedTuple):
+    """How another procedure's sections and blocks are told (sections.yaml ``other_procedure_*``)."""
+
+    header: re.Pattern[str]
+    title: re.Pattern[str]
+    names: re.Pattern[str]
+    unless: re.Pattern[str]
+    openers: tuple[re.Pattern[str], ...]  # empty when block rules are not given
+    needs: re.Pattern[str] | None
+    excluded: re.Pattern[str] | None
+
+    @classmethod
+    def compile(cls, data: dict[str, Any]) -> OtherProcedureRules | None:
+        """Compile each rule once; None when the section rules are not all given."""
+        if not all(data.get(k) for k in ("header", "title", "names", "unless")):
+            return None
+
+        def rx(key: str) -> re.Pattern[str] | None:
+            return re.compile(data[key], re.IGNORECASE) if data.get(key) else None
+
+        blocks = bool(data.get("openers") and data.get("needs") and data.get("excluded"))
+        return cls(
+            rx("header"),
+            rx("title"),
+            rx("names"),
+            rx("unless"),
+            tuple(re.compile(p, re.IGNORECASE) for p in data["openers"]) if blocks else (),
+            rx("needs") if blocks else None,
+            rx("excluded") if blocks else None,
+        )
+
+
+def _other_blocks(text: str, rules: OtherProcedureRules) -> list[tuple[int, int]]:
     """Another procedure's blocks, and the trigger points' own item lines after one (end ``_TPI_ITEM``).
 
     A block runs from the line that opens it to the next blank line, item line or line naming the
@@ -380,13 +403,14 @@ def _other_blocks(
     # (line start, opens another procedure's block, ends one: an item mark or the trigger points named,
     # is an item naming the trigger points)
     starts: list[tuple[int, bool, bool, bool]] = []
+    names, unless, needs, excluded = rules.names, rules.unless, rules.needs, rules.excluded
     p = 0
     n = len(text)
     while p < n:
         nl = text.find("\n", p)
         e = nl if nl >= 0 else n
         line = text[p:e]
-        for k, opener in enumerate(openers):
+        for k, opener in enumerate(rules.openers):
             m = opener.match(line)
             if m is None:
                 continue
@@ -417,14 +441,7 @@ def _other_blocks(
     return blocks
 
 
-def _mark_other_procedures(
-    text: str,
-    sections: list[Section],
-    header: re.Pattern[str],
-    title: re.Pattern[str],
-    names: re.Pattern[str],
-    unless: re.Pattern[str],
-) -> None:
+def _mark_other_procedures(text: str, sections: list[Section], rules: OtherProcedureRules) -> None:
     """Give another procedure's section ("PROCEDURE 1: R knee intra-articular injection") its kind.
 
     The procedure sections after it, up to the next procedure header or one naming the trigger points,
@@ -437,12 +454,12 @@ def _mark_other_procedures(
             continue
         line_end = text.find("\n", sec.header_start)
         line = text[sec.header_start : line_end if line_end >= 0 else len(text)]
-        if unless.search(line):
+        if rules.unless.search(line):
             inside = False  # "TPI to L gluteus medius DEFERRED today" after the knee injection
-        elif header.match(text, sec.header_start):
-            inside = bool(names.search(line))
-        elif (t := title.match(line)) is not None:
-            inside = bool(names.search(t.group("title")))
+        elif rules.header.match(text, sec.header_start):
+            inside = bool(rules.names.search(line))
+        elif (t := rules.title.match(line)) is not None:
+            inside = bool(rules.names.search(t.group("title")))
         if inside:
             sec.kind = "other_procedure"
 
@@ -459,19 +476,15 @@ class SectionDetector(LexiconComponent):
             "spaced_columns": sorted({c.lower() for c in lex.sections.procedure_table_columns_spaced}),
             "copied_block": [lex.sections.copied_block_start, lex.sections.copied_block_end],
             "exam_subheaders": sorted(w.lower() for w in lex.sections.exam_subheaders),
-            "other_procedure": [
-                lex.sections.other_procedure_header,
-                lex.sections.other_procedure_title,
-                lex.sections.other_procedure_names,
-                lex.sections.other_procedure_unless,
-            ],
-            "other_blocks": [
-                lex.sections.other_procedure_blocks,
-                lex.sections.other_procedure_names,
-                lex.sections.other_procedure_unless,
-                lex.sections.other_procedure_block_needs,
-                lex.sections.other_procedure_block_not,
-            ],
+            "other_procedure": {
+                "header": lex.sections.other_procedure_header,
+                "title": lex.sections.other_procedure_title,
+                "names": lex.sections.other_procedure_names,
+                "unless": lex.sections.other_procedure_unless,
+                "openers": lex.sections.other_procedure_blocks,
+                "needs": lex.sections.other_procedure_block_needs,
+                "excluded": lex.sections.other_procedure_block_not,
+            },
         }
 
     def compile(self) -> None:
@@ -495,15 +508,7 @@ class SectionDetector(LexiconComponent):
         flags = re.MULTILINE | re.IGNORECASE
         self._copied_start = re.compile(start, flags) if start else None
         self._copied_end = re.compile(end, flags) if end else None
-        blocks = self.data.get("other_blocks") or [None]
-        self._other_blocks = (
-            (tuple(re.compile(p, re.IGNORECASE) for p in blocks[0]),)
-            + tuple(re.compile(p, re.IGNORECASE) for p in blocks[1:])
-            if all(blocks)
-            else None
-        )
-        other = self.data.get("other_procedure") or [None]
-        self._other_procedure = tuple(re.compile(p, re.IGNORECASE) for p in other) if all(other) else None
+        self._other = OtherProcedureRules.compile(self.data.get("other_procedure") or {})
 
     def __call__(self, doc: Doc) -> Doc:
         """Find the sections of ``doc``."""
@@ -519,8 +524,7 @@ class SectionDetector(LexiconComponent):
             find_copied_blocks(text, self._copied_start, self._copied_end),
             self._spaced_columns,
             self._exam_subheaders,
-            self._other_procedure,
-            self._other_blocks,
+            self._other,
         )
         out = hits(doc)
         for sec in sections:
