@@ -1111,6 +1111,15 @@ SUBSTANCE_CASES = [
         (8.0, "mL"),
     ),
     ("Procedure: L trapezius injected with 0.25% Marcaine 3 mL.", "bupivacaine", "0.25%", None, (3.0, "mL")),
+    # Marcain is the UK and Australian trade name; NaCl is saline.
+    ("Procedure: L trapezius injected with 0.5% Marcain 2 mL.", "bupivacaine", "0.5%", None, (2.0, "mL")),
+    (
+        "Procedure: L trapezius: 1% lidocaine 8 mL + 0.9% NaCl 2 mL.",
+        "sodium_chloride",
+        None,
+        None,
+        (2.0, "mL"),
+    ),
     ("Procedure: Botox 50 units into the L trapezius.", "onabotulinumtoxina", None, (50.0, "units"), None),
     (
         "Procedure: Botox reconstituted, injected into the L trapezius.\nTotal administered: 100 units.",
