@@ -8,6 +8,20 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # Spelled-out dictated amounts after each muscle report its injection.
+    (
+        "procedure after verbal consent the areas were cleaned with alcohol, one percent lidocaine plain was "
+        "injected using a twenty seven gauge needle into the right upper trapezius 2 milliliters the left upper "
+        "trapezius two milliliters and the left levator scapulae one and a half milliliters total five point "
+        "five milliliters, negative aspiration before each",
+        {("trapezius", "right"), ("trapezius", "left"), ("levator_scapulae", "left")},
+    ),
+    # A common misspelling of the drug still names the injectate the amounts belong to.
+    (
+        "after discussion he elected to proceed. two percent lydocaine 2 milliliters into the medial "
+        "gastrocnemius and 1 milliliter into the soleus, both on the right leg.",
+        {("gastrocnemius", "right"), ("soleus", "right")},
+    ),
     # "(no US):" before the list denies imaging, not the muscles after it.
     (
         "(b) TPI x2 muscles, by palpation (no US): L TFL and L vastus lateralis, 3 mL 1% lidocaine each.",
