@@ -795,6 +795,19 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
+    # An earlier session dated by a spelled-out day or by the interval since it.
+    (
+        "Patient returns after trigger point injections to the left supraspinatus with lidocaine on April "
+        "twenty first, now the main complaint is the right side.\nProcedure: right levator scapulae injected "
+        "with 1% lidocaine 2 mL.",
+        ("supraspinatus", "left"),
+    ),
+    (
+        "Patient returns six weeks after trigger point injections to the left supraspinatus, about seventy "
+        "percent better, now the main complaint is the right side.\nProcedure: right levator scapulae "
+        "injected with 1% lidocaine 2 mL.",
+        ("supraspinatus", "left"),
+    ),
     (
         "Procedure: L upper trapezius 1 mL, L rhomboid major 1 mL.\nNo injections were given into the cervical "
         "paraspinals, rhomboids or left levator scapulae.\nExam: L levator scapulae tender.",
