@@ -1810,6 +1810,11 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "Indication: neck pain\n\nPt consented. Prepped w/ alcohol. Injected R trap.",
             ["indication", "procedure"],
         ),
+        # A dictated header with a full stop; "Procedure note." is a title.
+        (
+            "Procedure note  DOS: 05/20/2025\n\nExam: tender.\n\nProcedure. Consent reviewed. Injected as follows",
+            ["exam", "procedure"],
+        ),
     ],
     ids=[
         "headers",
@@ -1835,6 +1840,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "planned-item",
         "trigger-points-named",
         "pt-consented-opens-procedure",
+        "dictated-header-full-stop",
     ],
 )
 def test_sections_detected(nlp, text, kind):
