@@ -795,6 +795,12 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
+    # A dash opening a pipe-table cell is its bullet, not a clause boundary.
+    (
+        "Procedure:\nMuscle | Side | Injectate | Volume\nTrapezius | L | ropivacaine 0.2% | 2.0 mL\n"
+        "Piriformis | L | -- not injected (nontender today) | --\n",
+        ("piriformis", "left"),
+    ),
     # An earlier session dated by a spelled-out day or by the interval since it.
     (
         "Patient returns after trigger point injections to the left supraspinatus with lidocaine on April "

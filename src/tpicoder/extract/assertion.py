@@ -103,7 +103,7 @@ def _refer_back(t: Hit, cue: Hit) -> None:
 
 
 def _empty_cell(table: Any, h: Hit) -> bool:
-    """Tell whether a dash cue is a table's empty cell ("Levator scapulae   L   --  (held today)").
+    """Tell whether a dash cue is a table's empty cell or a cell's bullet ("Levator scapulae   L   --").
 
     Columns are set apart by runs of spaces, which the tokenizer keeps as space tokens on both
     sides, or by pipes; a dash between words ("L trap -- R side deferred") still ends a clause.
@@ -120,7 +120,9 @@ def _empty_cell(table: Any, h: Hit) -> bool:
         before -= 1
     while after < len(table.text) - 1 and table.is_space[after]:
         after += 1
-    return table.text[before] == "|" and table.text[after] == "|"
+    # "| Piriformis | L | -- not injected (nontender today) |": a dash that opens a cell is the
+    # cell's bullet; the cell's words still speak of the row's muscle.
+    return table.text[before] == "|"
 
 
 def _name_continued(doc: Doc, all_hits: list[Hit]) -> frozenset[int]:
