@@ -878,6 +878,10 @@ NOT_INJECTED_CASES = [
         ("pectoralis_major", "unspecified"),
     ),
     (
+        "Procedure: TPI to left trapezius 2 mL.\nFollowed by ther-ex (rotator cuff progression) 20 min.",
+        ("rotator_cuff", "unspecified"),
+    ),
+    (
         "HPI: left levator scapulae previously injected with 60% relief.\nProcedure: TPI to left trapezius.",
         ("levator_scapulae", "left"),
     ),
