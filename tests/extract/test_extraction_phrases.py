@@ -1295,6 +1295,21 @@ def test_substances_with_quantities(text, sid, conc, dose, volume):
     assert ((s.volume.value, s.volume.unit) if s.volume else None) == volume
 
 
+def test_skin_wheal_anaesthetic_is_listed_only_with_an_injection():
+    tpi = extract(
+        "Procedure: Skin wheal with 1% lidocaine 2 mL. A 22g spinal needle was advanced into the R psoas major. "
+        "Injected 0.5% bupivacaine 5 mL + dexamethasone 4 mg (1 mL)."
+    )
+    assert tpi.procedure_kind == "injection"
+    assert {s.substance for s in tpi.substances} == {"lidocaine", "bupivacaine", "dexamethasone"}
+    needling = extract(
+        "Procedure: Dry needling, right upper trapezius. A small intradermal skin wheal of 1% lidocaine (0.2 mL) "
+        "was raised at the entry point for comfort. No injectate."
+    )
+    assert needling.procedure_kind == "needling"
+    assert needling.substances == []
+
+
 def test_history_patch_and_dosepak_are_treatments_not_injectates():
     f = extract(
         "HPI: tried Lidoderm patch and a Medrol Dosepak without relief.\nProcedure: TPI L trapezius with 1% lidocaine 2 mL."

@@ -221,6 +221,18 @@ class FindingsBuilder:
             kind = "injection"
         elif events and not no_proc and any(h.section == "procedure" for h in events):
             kind = "injection"
+        if kind == "injection":
+            # The local anaesthetic of a skin wheal was injected this session too, so it is listed with
+            # the injectates; it never makes a needling session an injection (see above).
+            substances += [
+                h
+                for h in self.of("SUBSTANCE")
+                if h.assertion == "present"
+                and h.cue is not None
+                and h.cue.rule_id == "skin_wheal"
+                and h.section in ("procedure", "unknown")
+                and h not in substances
+            ]
         self.kind = kind
         f = Findings(text_length=len(self.text), procedure_kind=kind)
         if kind != "none":
