@@ -1295,6 +1295,15 @@ def test_substances_with_quantities(text, sid, conc, dose, volume):
     assert ((s.volume.value, s.volume.unit) if s.volume else None) == volume
 
 
+def test_drug_naming_an_earlier_injection_is_not_todays():
+    f = extract(
+        "Ms. R, 39, chronic neck pain. Over the past 2 years she has had three rounds of lidocaine trigger point "
+        "injections in this clinic, each with 2-4 weeks of relief.\n\nProcedure: onabotulinumtoxinA 25 units "
+        "into the R upper trapezius."
+    )
+    assert {s.substance for s in f.substances} == {"onabotulinumtoxina"}
+
+
 def test_skin_wheal_anaesthetic_is_listed_only_with_an_injection():
     tpi = extract(
         "Procedure: Skin wheal with 1% lidocaine 2 mL. A 22g spinal needle was advanced into the R psoas major. "

@@ -508,20 +508,26 @@ class ContextAssertion(LexiconComponent):
         """
         # Not the injection words themselves ("Repeat TPI", "using trigger point injections"): their
         # history says an earlier one happened, and today's event is written with the same words.
-        earlier = [
+        past = [
             h
             for h in targets
             if h.label == "PRIOR_TX"
             and h.assertion == "historical"
             and h.cue is not None
-            and not h.attrs.get("history_only")
             and h.section != "procedure"
         ]
-        if not earlier:
+        earlier = [h for h in past if not h.attrs.get("history_only")]
+        # A drug that names the earlier injection itself ("three rounds of lidocaine trigger point
+        # injections (last 07/2025)") was that injection's, whatever today's words are.
+        named = {h.tok_start: h for h in past if h.attrs.get("history_only")}
+        if not past:
             return
         for t in targets:
             cue = t.cue
             if not t.injected or cue is None or cue.norm != "INJECTION":
+                continue
+            if t.label == "SUBSTANCE" and t.tok_end in named:
+                t.assertion, t.injected, t.cue = "historical", False, named[t.tok_end].cue
                 continue
             for h in earlier:
                 if h.tok_start < cue.tok_end and cue.tok_start < h.tok_end:
