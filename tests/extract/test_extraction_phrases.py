@@ -1844,6 +1844,12 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "Indication: neck pain\n\nPt consented. Prepped w/ alcohol. Injected R trap.",
             ["indication", "procedure"],
         ),
+        # The procedure's name and its consent opening a line inside an "O:" paragraph.
+        (
+            "O: Palpation: taut bands R glute med.\n\nTrigger point dry needling (TDN), R side, with informed "
+            "consent on file. Solid filament needles, no injectate.\n   R gluteus medius 0.30 x 60 mm",
+            ["exam", "procedure"],
+        ),
         # A dictated header with a full stop; "Procedure note." is a title.
         (
             "Procedure note  DOS: 05/20/2025\n\nExam: tender.\n\nProcedure. Consent reviewed. Injected as follows",
@@ -1874,6 +1880,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "planned-item",
         "trigger-points-named",
         "pt-consented-opens-procedure",
+        "name-and-consent-opens-procedure",
         "dictated-header-full-stop",
     ],
 )
