@@ -1674,6 +1674,18 @@ def test_procedure_kind(text, procedure):
             "injected, left upper trapezius 2 mL 1% lidocaine.",
             None,
         ),
+        (
+            "RADIOLOGY - INTERVENTIONAL MR SUITE\nEXAM: MR-guided injection, right piriformis muscle\n"
+            "TECHNIQUE: A 20-gauge MR-compatible needle was advanced into the right piriformis; 4 mL of 0.5% "
+            "bupivacaine injected.",
+            "mri",
+        ),
+        # "as planned" reports the plan carried out.
+        (
+            "A: Myofascial pain R hip girdle.\n\nP: TPI under ultrasound guidance as planned.\nConsent signed.\n"
+            "  R glute med - 1% lidocaine 2 mL",
+            "ultrasound",
+        ),
     ],
     ids=[
         "capital-ultrasound",
@@ -1700,6 +1712,8 @@ def test_procedure_kind(text, procedure):
         "c-arm-moved-away",
         "numbered-item-block-imaging",
         "label-block-imaging",
+        "mr-guided",
+        "as-planned",
     ],
 )
 def test_guidance_modality(text, modality):
@@ -1971,6 +1985,14 @@ def test_injury_follow_up_code_is_not_a_separate_problem():
     f = extract(
         "Assessment: Strain of muscles at shoulder level, right arm, subsequent encounter S46.811D; myalgia M79.18.\n"
         "Procedure: TPIs R upper trapezius and R rhomboid minor, 1% lidocaine 2 mL per muscle.\nBilling: 99213, 20552"
+    )
+    assert f.em is not None and not f.em.separate_problem
+
+
+def test_code_called_incidental_is_no_separate_problem():
+    f = extract(
+        "A: Myofascial pain R hip girdle (M79.18); primary OA R hip (M16.11) - incidental, no treatment change.\n"
+        "Procedure: TPI R gluteus medius, lidocaine 2 mL.\nBilling: 99213-25, 20552."
     )
     assert f.em is not None and not f.em.separate_problem
 
