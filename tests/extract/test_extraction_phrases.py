@@ -8,6 +8,11 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # SPS and SPI, in capitals, are the posterior serratus muscles.
+    (
+        "Procedure: US-guided TPI.\n  L rhomboid minor .......... 2 mL\n  L SPS ................... 2 mL",
+        {("rhomboid_minor", "left"), ("serratus_posterior_superior", "left")},
+    ),
     # Spelled-out dictated amounts after each muscle report its injection.
     (
         "procedure after verbal consent the areas were cleaned with alcohol, one percent lidocaine plain was "
