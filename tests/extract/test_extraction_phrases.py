@@ -8,6 +8,13 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A side labelling a measurement is no side of the muscles; the side field is.
+    (
+        "Procedure Note: US-guided TPI\nLaterality: Right\nMuscles injected: infraspinatus; teres major\n\n"
+        "Exam: infraspinatus TrP; teres major taut band, ER limited to 40 deg (L 80 deg).\n"
+        "Medication: 1% lidocaine 3.5 mL; distributed as infraspinatus 2 mL, teres major 1.5 mL.",
+        {("infraspinatus", "right"), ("teres_major", "right")},
+    ),
     # SPS and SPI, in capitals, are the posterior serratus muscles.
     (
         "Procedure: US-guided TPI.\n  L rhomboid minor .......... 2 mL\n  L SPS ................... 2 mL",

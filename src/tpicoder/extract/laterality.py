@@ -148,6 +148,26 @@ def _row_other_side(
     return si + 1
 
 
+_MEASURE_VALUE = re.compile(r"\d+(?:\.\d+)?[+-]?(?:/5|°|deg)?$")
+_MEASURE_UNITS = frozenset({"deg", "deg.", "degrees", "°", "/5", "cm", "kg", "lb", "lbs"})
+
+
+def _measurement_label(tokens: Sequence[str], after: int) -> bool:
+    """Tell whether a side ending at token ``after`` labels a measurement ("L 80 deg", "R 4+/5")."""
+    k = after
+    while k < len(tokens) and not tokens[k].strip():
+        k += 1
+    if k >= len(tokens) or not _MEASURE_VALUE.match(tokens[k]):
+        return False
+    value = tokens[k]
+    if value.endswith(("/5", "°", "deg")):
+        return True
+    k += 1
+    while k < len(tokens) and tokens[k] == " ":
+        k += 1
+    return k < len(tokens) and tokens[k].lower() in _MEASURE_UNITS
+
+
 def _gap_ok(tokens: Sequence[str], lo: int, hi: int, allowed: frozenset[str], wrapped: bool = False) -> bool:
     """Tell whether tokens lo..hi are only spaces and ``allowed`` words.
 
@@ -382,8 +402,13 @@ def assign_sides(
     # 4a. a side written alone on its line heads the list under it ("RIGHT" / "  - piriformis").
     _side_headings(muscles, sides, tokens, line_ids, rule)
     # 4. one free side in the sentence, or in its list lead.
-    # A negated side ("[ ] Left") is never a free side.
-    free = [s for si, s in enumerate(sides) if si not in bound and s.assertion != "negated"]
+    # A negated side ("[ ] Left") is never a free side, nor a side labelling a measurement ("ER
+    # limited to 40 deg (L 80 deg)", "hip abd 4/5, L 5/5").
+    free = [
+        s
+        for si, s in enumerate(sides)
+        if si not in bound and s.assertion != "negated" and not _measurement_label(tokens, s.tok_end)
+    ]
     by_sent: dict[int, set[str]] = {}
     for s in free:
         by_sent.setdefault(sent_ids[s.tok_start], set()).add(s.norm)
