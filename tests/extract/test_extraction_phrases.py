@@ -8,6 +8,11 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A Latin list ("et") takes the side written after it.
+    (
+        "Procedure: US-guided trigger point injection, Mm. pronator teres et flexor carpi radialis, left forearm.",
+        {("pronator_teres", "left"), ("flexor_carpi_radialis", "left")},
+    ),
     # A side labelling a measurement is no side of the muscles; the side field is.
     (
         "Procedure Note: US-guided TPI\nLaterality: Right\nMuscles injected: infraspinatus; teres major\n\n"

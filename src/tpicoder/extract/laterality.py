@@ -82,6 +82,7 @@ LIST_SEP = frozenset(
         "(",
         ")",
         "and",
+        "et",  # Latin lists: "Mm. pronator teres et flexor carpi radialis"
         "&",
         "/",
         "+",
