@@ -8,6 +8,14 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A name split by a hard wrap is read whole even when its last word is a name on its own.
+    (
+        "PROCEDURE: Informed consent obtained for ultrasound-guided trigger point injections, risks\n"
+        "time-out performed. Chlorhexidine prep. Linear 15-6 MHz transducer. The left anterior scalene, left middle\n"
+        "scalene and left pectoralis minor were identified and each was entered in-plane with a 25G needle.\n"
+        "1% lidocaine 1.5 mL into each muscle after negative aspiration, no paresthesias were reported.\n",
+        {("anterior_scalene", "left"), ("middle_scalene", "left"), ("pectoralis_minor", "left")},
+    ),
     # A Latin list ("et") takes the side written after it.
     (
         "Procedure: US-guided trigger point injection, Mm. pronator teres et flexor carpi radialis, left forearm.",

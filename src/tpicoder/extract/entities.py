@@ -255,11 +255,13 @@ class EntityMatcher(LexiconComponent):
             matchers.append(self._lowercase_sides)
         matches = [m for matcher in matchers for m in matcher(doc)]
         if "\n" in text and hard_wrapped(text):
-            # A phrase split by a wrap counts only where its words matched nothing on their own:
-            # "middle scalene\nposterior." is not the posterior scalene.
-            taken = {k for _, a, b in matches for k in range(a, b)}
+            # A phrase split by a wrap counts only where its words matched nothing on their own, or
+            # only phrases it holds whole: "middle scalene\nposterior." is not the posterior scalene,
+            # but "left middle\nscalene" is the middle scalene, not the scalene group.
             matches += [
-                m for m in self._across_wraps(doc, table, text) if taken.isdisjoint(range(m[1], m[2]))
+                m
+                for m in self._across_wraps(doc, table, text)
+                if all(m[1] <= a and b <= m[2] for _, a, b in matches if a < m[2] and m[1] < b)
             ]
         for match_id, start, end in matches:
             rec = self._records[match_id]
