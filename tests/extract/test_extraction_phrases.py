@@ -820,6 +820,11 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
+    (
+        "proc: consent signed.\n  L trapezius - 1 mL\n  solution: 1% lidocaine.\n"
+        "no complications. f/u 8 wks -- may need to look at bilat levator scap then.",
+        ("levator_scapulae", "left"),
+    ),
     # A dash opening a pipe-table cell is its bullet, not a clause boundary.
     (
         "Procedure:\nMuscle | Side | Injectate | Volume\nTrapezius | L | ropivacaine 0.2% | 2.0 mL\n"
