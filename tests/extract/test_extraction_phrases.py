@@ -8,6 +8,16 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A bare list of muscles given its amount by the next sentence on the line.
+    (
+        "Pt here for TPI. 3/4/2026\nR upper trap x2 sites, R levator scap. 1cc 1% lido + 1cc 0.25% bupi per site.",
+        {("trapezius", "right"), ("levator_scapulae", "right")},
+    ),
+    (
+        "f/u TPI #3 -- 06/03/2025\nR glute med + R piriformis. 4cc 1% lido + 1cc Kenalog-40 split btwn. TTP w/ "
+        "taut bands both.",
+        {("gluteus_medius", "right"), ("piriformis", "right")},
+    ),
     # A name split by a hard wrap is read whole even when its last word is a name on its own.
     (
         "PROCEDURE: Informed consent obtained for ultrasound-guided trigger point injections, risks\n"
@@ -820,6 +830,12 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
+    # A sentence that says more than the list is not a bare list.
+    (
+        "Procedure: TPI to the L trapezius, 1% lidocaine 2 mL.\nExam: R levator scapulae tender today. 2 mL "
+        "lidocaine drawn up.",
+        ("levator_scapulae", "right"),
+    ),
     (
         "proc: consent signed.\n  L trapezius - 1 mL\n  solution: 1% lidocaine.\n"
         "no complications. f/u 8 wks -- may need to look at bilat levator scap then.",

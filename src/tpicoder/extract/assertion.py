@@ -37,6 +37,8 @@ MODAL_INJECTION_GAP = 1
 # Tokens (a space) between an injection word and a dash that introduces its list ("tpi x3 -- L trap").
 DASH_LEAD_GAP = 1
 _DASHES = frozenset({"-", "--", "–", "—", "---"})
+# Words a bare list of muscles may hold besides names and sides ("R upper trap x2 sites, R levator").
+_LIST_WORDS = frozenset({",", "+", "&", "and", "/", ".", "sites", "site", "points", "tps", "trps", ";"})
 # Cues that name anatomy rather than targets: a back-reference ("each", "both") never injects what
 # they decided.
 _ANATOMY_CUES = frozenset({"LANDMARK", "IMAGING"})
@@ -495,8 +497,59 @@ class ContextAssertion(LexiconComponent):
         self._anaphora(targets, cues, anaphora_sents, above_sents, para_ids)
         self._clause_anaphora(targets, cues, anaphora_hits, blockers)
         self._colon_list(targets, tok_texts, blockers)
+        self._list_then_amount(targets, all_hits, cues, sent_ids, line_ids, tok_texts)
         self._earlier_events(targets)
         return doc
+
+    def _list_then_amount(
+        self,
+        targets: list[Hit],
+        all_hits: list[Hit],
+        cues: dict[int, list[Hit]],
+        sent_ids: list[int],
+        line_ids: list[int],
+        tokens: list[str],
+    ) -> None:
+        """Inject the muscles of a bare list that the next sentence gives its amount.
+
+        "R upper trap x2 sites, R levator scap. 1cc 1% lido + 1cc 0.25% bupi per site." and "R glute
+        med + R piriformis. 4cc 1% lido + 1cc Kenalog-40 split btwn.": terse notes write the muscles
+        as a sentence of their own and the drug amount right after it on the same line. Only a
+        sentence of nothing but muscles, sides and list words, with no cue of its own that decided
+        them, is read so.
+        """
+        loose = [
+            t
+            for t in targets
+            if t.label in ("MUSCLE", "REGIONAL")
+            and t.cue is None
+            and not t.injected
+            and t.assertion == "present"
+        ]
+        if not loose:
+            return
+        named: dict[int, set[int]] = {}
+        for h in all_hits:
+            if h.label in ("MUSCLE", "REGIONAL", "SIDE") or (h.label == "CUE" and h.norm == "INJECTION"):
+                named.setdefault(h.sent, set()).update(range(h.tok_start, h.tok_end))
+        first_of: dict[int, int] = {}
+        for k, sid in enumerate(sent_ids):
+            first_of.setdefault(sid, k)
+        for t in loose:
+            amounts = [c for c in cues.get(t.sent + 1, []) if c.rule_id in self.amount_rules]
+            if not amounts:
+                continue
+            amount = min(amounts, key=lambda c: c.tok_start)
+            opening = first_of.get(t.sent + 1, amount.tok_start)
+            if any(tokens[k].strip() for k in range(opening, amount.tok_start)):
+                continue
+            if line_ids[amount.tok_start] != line_ids[t.tok_start]:
+                continue
+            # Every word of the muscle's sentence is a name, a side, a count or a list word.
+            covered = named.get(t.sent, set())
+            words = [k for k in range(first_of[t.sent], opening) if tokens[k].strip()]
+            if all(k in covered or tokens[k].lower() in _LIST_WORDS for k in words):
+                t.injected, t.cue = True, amount
 
     @staticmethod
     def _earlier_events(targets: list[Hit]) -> None:
