@@ -152,6 +152,19 @@ class TreatmentLexicon(_Versioned):
 
     _compiles = field_validator("duration_pattern")(classmethod(lambda cls, value: _check_regex(value)))
 
+    @field_validator("outcome_cues")
+    @classmethod
+    def _one_outcome_per_phrase(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # A phrase under two outcomes would take whichever the matcher happened to list first.
+        owner: dict[str, str] = {}
+        for outcome, phrases in value.items():
+            for phrase in phrases:
+                key = " ".join(phrase.lower().split())
+                if owner.get(key, outcome) != outcome:
+                    raise ValueError(f"{phrase!r} is listed under both {owner[key]!r} and {outcome!r}")
+                owner[key] = outcome
+        return value
+
 
 class LateralityLexicon(_Versioned):
     """``extraction/laterality.yaml``."""

@@ -348,3 +348,18 @@ def test_broken_section_rule_names_file_and_field(lexicon_copy, change, expected
         load_extraction_lexicon(str(folder))
     assert "sections.yaml" in info.value.file
     assert expected in str(info.value)
+
+
+def test_outcome_phrase_under_two_outcomes_names_file_and_field(lexicon_copy):
+    from tpicoder.lexicon import load_extraction_lexicon
+
+    folder = lexicon_copy()
+    _edit(
+        folder,
+        "extraction/prior_treatments.yaml",
+        lambda d: d["outcome_cues"]["failed"].append("Partial Relief"),
+    )
+    with pytest.raises(LexiconError) as info:
+        load_extraction_lexicon(str(folder))
+    assert "prior_treatments.yaml" in info.value.file
+    assert "outcome_cues" in str(info.value) and "'failed' and 'partial_relief'" in str(info.value)
