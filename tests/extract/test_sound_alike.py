@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tpicoder.api import extract
-from tpicoder.extract.fuzzy import sound_key, sounds_like
+from tpicoder.extract.sound_alike import sound_key, sounds_like
 
 
 @pytest.mark.parametrize(

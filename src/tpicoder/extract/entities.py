@@ -21,8 +21,8 @@ from spacy.tokens import Doc
 from tpicoder.extract.aliases import entity_patterns
 from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
-from tpicoder.extract.fuzzy import sound_alike_index, sound_key, sounds_like
 from tpicoder.extract.regex_scan import AnchoredRegex, AnchorIndex, anchor_text
+from tpicoder.extract.sound_alike import SoundAlikeDrugs
 from tpicoder.extract.textio import hard_wrapped, letter_case, tokenizer_view
 from tpicoder.lexicon import ExtractionLexicon
 
@@ -116,20 +116,6 @@ def _before_count(table: Any, end: int) -> bool:
 
 
 _COUNT = re.compile(r"x\d{1,2}")
-# An amount beside a drug name ("1%", "3 mL", "30 mg", "one percent", "two milliliters", "one cc"); the
-# spelled forms are read from the lower-cased text (faster than a case-blind word alternation).
-_AMOUNT = re.compile(r"\d\s*(?:%|(?:mg|ml|cc|mcg|units?)\b)", re.IGNORECASE)
-_AMOUNT_SPELLED = re.compile(
-    r"\b(?:percent|milligrams?|milliliters?|millilitres?|units"
-    r"|(?:one|two|three|four|five|six|seven|eight|nine|ten|half)\s+(?:cc|ml|mg))\b"
-)
-# Spoken numbers between a drug and its amount ("rope a vacaine zero point two percent") are part of
-# the amount, not words that part them.
-_SPOKEN_NUMBERS = frozenset(
-    "zero one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
-    "fifty hundred point half quarter".split()
-)
-_NUMBER_WORDS = _SPOKEN_NUMBERS | {"and", "a"}
 
 
 class EntityMatcher(LexiconComponent):
@@ -207,29 +193,13 @@ class EntityMatcher(LexiconComponent):
                 key = f"tpi_pattern_{idx}"
                 self._lowercase_sides.add(key, [make_doc(p.lower()) for p in rec["phrases"]])
         self._caps = {k: set(v) for k, v in self.data.get("caps_ambiguous", {}).items()}
-        # Drug names by sound (see _sound_alike): each key to the record of the drug's names.
-        sound = self.data.get("sound_alike") or {}
-        drug_names = {
-            p.lower(): rec["id"]
-            for rec in self.data["patterns"]
-            if rec["label"] == "SUBSTANCE" and rec["kind"] == "exact"
-            for p in rec["phrases"]
-        }
-        self._drug_records = {
-            rec["id"]: rec
-            for rec in self.data["patterns"]
-            if rec["label"] == "SUBSTANCE" and rec["kind"] == "exact"
-        }
-        self._sound_index = (
-            sound_alike_index(drug_names, sound.get("sound_alike_min_key", 4)) if sound else {}
+        # Drug names misheard by speech recognition (extract/sound_alike.py).
+        self._sound = SoundAlikeDrugs(
+            self.data["patterns"],
+            self.data.get("sound_alike") or {},
+            self.data.get("sound_alike_not", []),
+            frozenset(label for label, layer in LAYERS.items() if layer == "entity"),
         )
-        self._sound_words = sound.get("sound_alike_max_words", 1)
-        self._sound_gap = sound.get("sound_alike_gap", 0)
-        self._sound_score = sound.get("sound_alike_min_score", 100)
-        self._sound_score_one = sound.get("sound_alike_min_score_one_word", 100)
-        self._sound_not = frozenset(self.data.get("sound_alike_not", []))
-        # The shortest drug name heard, less what a misheard ending may drop.
-        self._sound_min_chars = min((len(v[1][0]) for v in self._sound_index.values()), default=0) - 2
         self._side_words = frozenset(self.data.get("side_words", []))
         # Two-word muscle names, for names that share a word with the next ("anterior and middle scalene").
         self._muscle_alias = {
@@ -303,19 +273,21 @@ class EntityMatcher(LexiconComponent):
                 kept += self._coordinated(kept, table, text)
             out.extend(kept)
             found_labels.update(h.label for h in kept)
-        if self._sound_index:
-            heard = self._sound_alike(table, text, out)
+        lowered = None
+        if self._sound.active:
+            lowered = same_length_lower(text)
+            heard = self._sound.find(table, text, lowered, out)
             if heard:
                 out.extend(heard)
                 found_labels.add("SUBSTANCE")
         n = len(idx)
-        lowered = None
+        seen = None
         for rule, regex, on_lower in self._regex:
             needs = rule.get("requires")
             if needs and found_labels.isdisjoint(needs):
                 continue
-            if lowered is None:
-                lowered = same_length_lower(text)
+            if seen is None:
+                lowered = lowered if lowered is not None else same_length_lower(text)
                 anchors_in = anchor_text(lowered)
                 seen = self._anchor_index.places(anchors_in)
             span_group = rule.get("span_group") or 0
@@ -387,121 +359,6 @@ class EntityMatcher(LexiconComponent):
                 if rec is not None:
                     extra.append(self._alias_hit(rec, idx[y], idx[y] + len(texts[y]), y, y + 1, text))
         return extra
-
-    def _sound_alike(self, table: Any, text: str, found: list[Hit]) -> list[Hit]:
-        """Return drug names that speech recognition wrote as sound-alike words.
-
-        "1% lie Dokaine", "0.25 percent mark Kane", "toe Radol 30 mg", "lidocaine and can a log":
-        one to ``sound_alike_max_words`` words that no name matched, run together, with the sound
-        key of a drug name (:func:`tpicoder.extract.fuzzy.sound_key`), read as that drug when an
-        amount or a named drug stands near them on the same line. An ordinary phrase with a drug's
-        key ("park in") has no amount beside it.
-        """
-        idx, lower, alpha, spaces = table.idx, table.lower, table.is_alpha, table.whitespace
-        n, gap, index = len(idx), self._sound_gap, self._sound_index
-        # Amounts and drug names as token spans, in order.
-        anchors = sorted(
-            [
-                (max(0, bisect.bisect_right(idx, m.start()) - 1), bisect.bisect_left(idx, m.end()))
-                for m in self._amounts(text)
-            ]
-            + [(h.tok_start, h.tok_end) for h in found if h.label == "SUBSTANCE"]
-        )
-        if not anchors:
-            return []
-        taken: set[int] = set()
-        for h in found:
-            if LAYERS.get(h.label) == "entity":
-                taken.update(range(h.tok_start, h.tok_end))
-        stop = self._sound_not
-        # A drug's sound-alike words are never a stop word ("the radial" is no "Toradol") nor a
-        # spoken number ("lie to Cain one percent").
-
-        def free(t: int) -> bool:
-            return alpha[t] and t not in taken and lower[t] not in stop and lower[t] not in _SPOKEN_NUMBERS
-
-        # Where a window may start: up to ``gap`` words after an anchor, or close enough before one.
-        near = bytearray(n)
-        reach = gap + self._sound_words
-        for a_start, a_end in anchors:
-            lo, hi = max(0, a_start - reach), min(n, a_end + reach)
-            near[lo:hi] = b"\x01" * (hi - lo)
-        heard: list[Hit] = []
-        i = near.find(1)
-        while 0 <= i < n:
-            if not near[i]:
-                i = near.find(1, i)
-                continue
-            if not free(i):
-                i += 1
-                continue
-            # The widest run of free words joined by single spaces.
-            last = i + 1
-            while last < n and last - i < self._sound_words and free(last) and spaces[last - 1] == " ":
-                last += 1
-            hit = None
-            for j in range(last, i, -1):
-                heard_as = "".join(lower[i:j])
-                if len(heard_as) < self._sound_min_chars:
-                    break
-                entry = index.get(sound_key(heard_as))
-                if entry is None:
-                    continue
-                drug, names = entry
-                score = sounds_like(
-                    heard_as, names, self._sound_score if j - i > 1 else self._sound_score_one
-                )
-                if score is None:
-                    continue
-                if not self._beside_anchor(i, j, anchors, table):
-                    continue
-                start, end = idx[i], idx[j - 1] + len(lower[j - 1])
-                hit = Hit(
-                    "SUBSTANCE",
-                    start,
-                    end,
-                    i,
-                    j,
-                    norm=drug,
-                    match="fuzzy",
-                    score=round(score, 1),
-                    alias=" ".join(text[start:end].lower().split()),
-                    rule_id="substance_sound_alike",
-                    attrs=self._drug_records[drug],
-                )
-                break
-            if hit is None:
-                i += 1
-                continue
-            heard.append(hit)
-            i = hit.tok_end
-        return heard
-
-    @staticmethod
-    def _amounts(text: str) -> list[re.Match[str]]:
-        return [*_AMOUNT.finditer(text), *_AMOUNT_SPELLED.finditer(same_length_lower(text))]
-
-    def _beside_anchor(self, i: int, j: int, anchors: list[tuple[int, int]], table: Any) -> bool:
-        """Tell whether an amount or a drug name stands at most ``gap`` words from tokens i..j.
-
-        Only words count toward the gap, and the line must not break in between ("1% lie Dokaine",
-        "toe Radol 30 mg", "lidocaine and can a log").
-        """
-        gap = self._sound_gap
-        for a_start, a_end in anchors:
-            if a_end <= i:
-                between = range(a_end, i)
-            elif a_start >= j:
-                between = range(j, a_start)
-            else:
-                continue
-            if len(between) > 3 * gap + 2:
-                continue
-            if any("\n" in table.text[t] or "\n" in table.whitespace[t] for t in between):
-                continue
-            if sum(1 for t in between if table.is_alpha[t] and table.lower[t] not in _NUMBER_WORDS) <= gap:
-                return True
-        return False
 
     @staticmethod
     def _alias_hit(rec: dict, start: int, end: int, tok_start: int, tok_end: int, text: str) -> Hit:

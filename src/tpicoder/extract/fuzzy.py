@@ -7,7 +7,6 @@ string, so a word seen in 10,000 notes is scored once.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -84,63 +83,3 @@ class FuzzyIndex:
             return FuzzyHit(key, self._ids[key], 100.0)
         hit = self.lookup(key)
         return hit if hit is not None and hit.score >= self.join_min_score else None
-
-
-_SOUND_SPELLINGS = (("ph", "f"), ("gh", ""), ("ck", "k"), ("qu", "kw"), ("x", "ks"), ("z", "s"), ("y", "i"))
-# Voiced and voiceless pairs a recogniser confuses ("lie to Cain" for lidocaine) share a key letter.
-_VOICING = str.maketrans("dbgv", "tpkf")
-_SOFT_C = re.compile(r"c(?=[eiy])")
-_QUIET = re.compile(r"[aeiouh]")
-_DOUBLED = re.compile(r"(.)\1+")
-
-
-@lru_cache(maxsize=65536)
-def sound_spelling(text: str) -> str:
-    """Return ``text`` as letters, with spellings of one sound written one way ("lidokaine")."""
-    word = "".join(ch for ch in text.lower() if "a" <= ch <= "z")
-    if word.startswith("x"):  # "Xylocaine" is said "zylocaine"
-        word = "z" + word[1:]
-    for spelled, said in _SOUND_SPELLINGS:
-        word = word.replace(spelled, said)
-    return _SOFT_C.sub("s", word).replace("c", "k")
-
-
-@lru_cache(maxsize=65536)
-def sound_key(text: str) -> str:
-    """Return a rough sound-alike key of ``text``: its first letter, then its consonants.
-
-    Speech recognition writes drug names as words that sound like them ("lie Dokaine", "mark Kane",
-    "can a log", "toe Radol"); run together, they keep the name's consonants. Spellings that sound
-    alike are written one way first (c as k or s, ph as f, x as ks or z), then vowels and h after the
-    first letter go, voiced letters become voiceless (d as t, b as p) and doubled letters merge:
-    "lidocaine", "lie Dokaine" and "lie to Cain" are all ``ltkn``.
-    """
-    word = sound_spelling(text).translate(_VOICING)
-    if not word:
-        return ""
-    return _DOUBLED.sub(r"\1", word[0] + _QUIET.sub("", word[1:]))
-
-
-def sound_alike_index(names: dict[str, str], min_key: int) -> dict[str, tuple[str, list[str]]]:
-    """Map sound keys of ``names`` (name -> id) to (id, its names with that key, letters only).
-
-    Keys shared by two ids are left out.
-    """
-    found: dict[str, dict[str, list[str]]] = {}
-    for name, id_ in names.items():
-        key = sound_key(name)
-        if len(key) >= min_key:
-            letters = "".join(ch for ch in name.lower() if ch.isalpha())
-            found.setdefault(key, {}).setdefault(id_, []).append(letters)
-    return {key: next(iter(ids.items())) for key, ids in found.items() if len(ids) == 1}
-
-
-def sounds_like(heard: str, names: list[str], min_score: float) -> float | None:
-    """Return the best ``fuzz.ratio`` of ``heard`` to ``names`` (both in sound spelling), if high enough.
-
-    The sound key alone is loose ("buttocks" has the key of "botox"); the words must also be spelled
-    somewhat like the name.
-    """
-    heard = sound_spelling(heard)
-    score = max(fuzz.ratio(heard, sound_spelling(name)) for name in names)
-    return score if score >= min_score else None
