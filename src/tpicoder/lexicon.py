@@ -240,7 +240,7 @@ class SectionLexicon(_Versioned):
     _title = field_validator("other_procedure_title")(
         classmethod(lambda cls, value: _check_title_regex(value))
     )
-    _copied_block = field_validator(
+    _optional_regexes = field_validator(
         "copied_block_start",
         "copied_block_end",
         "other_procedure_header",

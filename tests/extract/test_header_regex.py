@@ -33,6 +33,7 @@ def _regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 PLAIN, TREE = _regexes()
+LETTERS = S.compile_header_regex(_SECTIONS)[1]
 NAMES = sorted({n for s in _SECTIONS for n in s["names"] if len(n) > 1})
 
 
@@ -43,6 +44,7 @@ def _found(matches) -> list[tuple[tuple[int, int], dict]]:
 _PIECES = st.one_of(
     st.sampled_from(NAMES),
     st.sampled_from(NAMES).map(str.upper),
+    st.sampled_from(["S:", "O:", "A:", "P:", "s:", "S :"]),
     st.sampled_from(
         [": ", ":", " - ", "\n", "\n\n", ". ", ".  ", "|", " ", "  ", "\t", "1. ", "- ", "(R):", "#2:"]
     ),
@@ -54,6 +56,7 @@ _PIECES = st.one_of(
 @given(st.lists(_PIECES, max_size=25).map("".join))
 def test_header_scan_finds_what_a_plain_scan_finds(text):
     assert _found(S.header_matches(TREE, text)) == _found(PLAIN.finditer(text))
+    assert _found(S.header_matches(LETTERS, text)) == _found(LETTERS.finditer(text))
 
 
 def test_header_scan_on_a_note():

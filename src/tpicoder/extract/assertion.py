@@ -569,12 +569,12 @@ class ContextAssertion(LexiconComponent):
             and h.cue is not None
             and h.section != "procedure"
         ]
+        if not past:
+            return
         earlier = [h for h in past if not h.attrs.get("history_only")]
         # A drug that names the earlier injection itself ("three rounds of lidocaine trigger point
         # injections (last 07/2025)") was that injection's, whatever today's words are.
         named = {h.tok_start: h for h in past if h.attrs.get("history_only")}
-        if not past:
-            return
         for t in targets:
             cue = t.cue
             if not t.injected or cue is None or cue.norm != "INJECTION":

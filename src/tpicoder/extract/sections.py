@@ -35,7 +35,8 @@ def header_matches(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]
     """Yield what ``regex.finditer(text)`` yields, for a regex whose matches begin at ``_START``.
 
     The long header regex is an alternation of every section name; scanning it at every position of
-    a note took half a millisecond. Only the few places ``_START`` allows are tried here.
+    a note took half a millisecond. Only the few places ``_START`` allows are tried here (the letter
+    headers' ``^`` allows a subset of them).
     """
     last_end = 0
     previous = -1
@@ -315,7 +316,7 @@ def find_sections(
     for regex in (long_re, letter_re):
         if regex is None:
             continue
-        for m in header_matches(regex, text) if regex is long_re else regex.finditer(text):
+        for m in header_matches(regex, text):
             # The first lines are usually a title ("Procedure note", "TRIGGER POINT INJECTION -
             # PROCEDURE TEMPLATE"): there only a header with a colon opens a section.
             if m.start() < title_end and not (

@@ -224,6 +224,7 @@ class FindingsBuilder:
         if kind == "injection":
             # The local anaesthetic of a skin wheal was injected this session too, so it is listed with
             # the injectates; it never makes a needling session an injection (see above).
+            listed = {id(h) for h in substances}
             substances += [
                 h
                 for h in self.of("SUBSTANCE")
@@ -231,7 +232,7 @@ class FindingsBuilder:
                 and h.cue is not None
                 and h.cue.rule_id == "skin_wheal"
                 and h.section in ("procedure", "unknown")
-                and h not in substances
+                and id(h) not in listed
             ]
         self.kind = kind
         f = Findings(text_length=len(self.text), procedure_kind=kind)
