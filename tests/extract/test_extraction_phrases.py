@@ -1528,6 +1528,13 @@ TREATMENT_CASES = [
         "Plan: Eccentric wrist extensor program, continue ergonomic setup.",
         {"activity_modification": ("unknown", None)},
     ),
+    # A hard-wrapped line goes on with an aside: its date belongs to the sentence above it.
+    (
+        "HPI: 39 yo F with chronic posterior neck and shoulder pain and cervicogenic headaches.\n"
+        "Over the past 2 years she has had three rounds of trigger point injections in this clinic\n"
+        "(last 07/2025), each with good relief, and she has no other joint pain at all.",
+        {"prior_injection": ("relief", None)},
+    ),
 ]
 
 

@@ -79,7 +79,9 @@ def _wrapped(texts: list[str], spaces: list[bool], idx: list[int], i: int, width
         return False
     # Lower case goes on ("... with no\nrelief"), and so does an amount ("+ ketorolac\n30 mg (1 mL)").
     amount = texts[j][:1].isdigit() and j + 1 < len(texts) and texts[j + 1].lower() in _UNITS
-    if not (texts[j][:1].islower() or amount):
+    # An aside goes on too ("... injections in this clinic\n(last 07/2025), each with ...").
+    aside = texts[j] == "(" and j + 1 < len(texts) and texts[j + 1][:1].islower()
+    if not (texts[j][:1].islower() or amount or aside):
         return False
     k = i - 1
     while k >= 0 and not (spaces[k] and "\n" in texts[k]):
