@@ -141,6 +141,7 @@ class TreatmentLexicon(_Versioned):
     not_treatments: list[str] = Field(default_factory=list)
     history_only_cues: list[str] = Field(default_factory=list)
     same_visit_phrases: list[str] = Field(default_factory=list)
+    state_phrases: list[str] = Field(default_factory=list)
     dated_cues: list[str] = Field(default_factory=list)
     dated_reach: int = 40
     repeat_cues: list[str] = Field(default_factory=list)

@@ -797,6 +797,13 @@ MUSCLE_CASES = [
         "Medication ....... Lidocaine 2% 3 mL per side",
         {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right")},
     ),
+    # "x3 muscles, R side as above" names the exam's muscles, paragraphs earlier.
+    (
+        "MSK: TrPs w/ reproduction of HA: R semispinalis capitis, R splenius capitis, R SCM.\n\n"
+        "Imp: tension-type headache, M79.12.\n\nProc: TPI x3 muscles, R side as above - 0.5% bupivacaine 1 mL "
+        "each (3 mL). Tol well.",
+        {("semispinalis_capitis", "right"), ("splenius_capitis", "right"), ("sternocleidomastoid", "right")},
+    ),
 ]
 
 
@@ -830,6 +837,17 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
+    # A muscle injected at a visit dated by a bare month and day, or found non-tender now.
+    (
+        "Seen 3/31 - TPIs done then to R trapezius and R rhomboid major (1% lido); R side now much better.\n"
+        "Injected R levator scapulae: 0.5% lidocaine 3 mL.",
+        ("rhomboid_major", "right"),
+    ),
+    (
+        "hx L hip pain, last visit 10/20 injected L QL w ~70% relief x 6wk, QL now non tender. pain now more lat\n"
+        "proc: TPI L trap x2 sites, 1% lido 3ml.",
+        ("quadratus_lumborum", "left"),
+    ),
     # A sentence that says more than the list is not a bare list.
     (
         "Procedure: TPI to the L trapezius, 1% lidocaine 2 mL.\nExam: R levator scapulae tender today. 2 mL "
@@ -1528,6 +1546,14 @@ TREATMENT_CASES = [
         "Plan: Eccentric wrist extensor program, continue ergonomic setup.",
         {"activity_modification": ("unknown", None)},
     ),
+    # An earlier session dated by a visit word and a bare month and day; its muscle found "now"
+    # non-tender still tells of that session. Injections "planned" at an earlier visit were not given.
+    (
+        "hx: last visit 10/20 injected L QL w ~70% relief x 6wk, QL now non tender.",
+        {"prior_injection": ("unknown", None)},
+    ),
+    ("HPI: Seen 3/31 - TPIs done then to R trapezius (1% lido).", {"prior_injection": ("unknown", None)}),
+    ("HPI: returns as scheduled; last seen 3/18 when TPIs were planned.", {}),
     # A hard-wrapped line goes on with an aside: its date belongs to the sentence above it.
     (
         "HPI: 39 yo F with chronic posterior neck and shoulder pain and cervicogenic headaches.\n"

@@ -658,15 +658,21 @@ class FindingsBuilder:
         "On 09/16/2025 we injected the L levator", "L trap injected 6 weeks ago": the muscle is dated
         to an earlier visit by an explicit cue ("ago", a date, "last visit"), and an injection word
         stands in its sentence. A sentence that also speaks of today, a plan or a negation ("s/p TPI
-        today", "scheduled today ... (planned at last visit)") is not taken, and earlier needling is
-        dry needling.
+        today", "scheduled today ... (planned at last visit)") is not taken (how a muscle is "now" is
+        no session word), and earlier needling is dry needling.
         """
         dated = {
             m.sent
             for m in self.of("MUSCLE", "REGIONAL")
             if m.assertion == "historical" and m.cue is not None and m.cue.rule_id in self.history_only_cues
         }
-        dated -= {c.sent for c in self.of("CUE") if c.norm in ("CURRENT", "HYPOTHETICAL", "NEGATED")}
+        state = self.config.state_phrases
+        dated -= {
+            c.sent
+            for c in self.of("CUE")
+            if c.norm in ("CURRENT", "HYPOTHETICAL", "NEGATED")
+            and not (c.norm == "CURRENT" and self.text[c.start : c.end].lower() in state)
+        }
         if not dated:
             return None
         needling = [(d.start, d.end) for d in self.of("DRY_NEEDLING")]
@@ -868,6 +874,7 @@ class FindingsConfig:
     retracting_cues: frozenset[str] = frozenset()
     reporting_cues: frozenset[str] = frozenset()
     same_visit_phrases: frozenset[str] = frozenset()
+    state_phrases: frozenset[str] = frozenset()
     dated_cues: frozenset[str] = frozenset()
     dated_reach: int = 40
     repeat_cues: frozenset[str] = frozenset()
@@ -887,6 +894,7 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         members={m.id: list(m.members) for m in lex.muscles.entries if m.members},
         history_only_cues=frozenset(lex.treatments.history_only_cues),
         same_visit_phrases=frozenset(w.lower() for w in lex.treatments.same_visit_phrases),
+        state_phrases=frozenset(w.lower() for w in lex.treatments.state_phrases),
         dated_cues=frozenset(lex.treatments.dated_cues),
         dated_reach=lex.treatments.dated_reach,
         repeat_cues=frozenset(lex.treatments.repeat_cues),
