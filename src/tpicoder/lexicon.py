@@ -286,6 +286,7 @@ class CueLexicon(_Versioned):
     anaphora_above: list[str] = Field(default_factory=list)
     anaphora_above_reach: int = 12
     non_terminal_abbreviations: list[str] = Field(default_factory=list)
+    checklist_instructions: list[str] = Field(default_factory=list)
     retracting_rules: list[str] = Field(default_factory=list)
     reporting_rules: list[str] = Field(default_factory=list)
     amount_rules: list[str] = Field(default_factory=list)

@@ -797,6 +797,12 @@ MUSCLE_CASES = [
         "Medication ....... Lidocaine 2% 3 mL per side",
         {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right")},
     ),
+    # A checklist whose lead's aside says what a tick means.
+    (
+        "TRIGGER POINT INJECTION\nLaterality / muscle (check all injected):\n [X] Quadratus lumborum - Left\n"
+        " [ ] Gluteus medius - Left\n [X] Gluteus medius - Right\nInjectate: [X] Lidocaine 1%  vol: 6 mL",
+        {("quadratus_lumborum", "left"), ("gluteus_medius", "right")},
+    ),
     # "x3 muscles, R side as above" names the exam's muscles, paragraphs earlier.
     (
         "MSK: TrPs w/ reproduction of HA: R semispinalis capitis, R splenius capitis, R SCM.\n\n"
@@ -1948,6 +1954,11 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "Procedure note  DOS: 05/20/2025\n\nExam: tender.\n\nProcedure. Consent reviewed. Injected as follows",
             ["exam", "procedure"],
         ),
+        # A template's history field inside the procedure block.
+        (
+            "Injectate: [X] Lidocaine 1%  vol: 6 mL\nPrior conservative tx: [X] PT  [ ] chiropractic",
+            ["procedure", "history"],
+        ),
     ],
     ids=[
         "headers",
@@ -1975,6 +1986,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "pt-consented-opens-procedure",
         "name-and-consent-opens-procedure",
         "dictated-header-full-stop",
+        "prior-conservative-tx-field",
     ],
 )
 def test_sections_detected(nlp, text, kind):

@@ -242,6 +242,7 @@ class ContextAssertion(LexiconComponent):
             "anaphora_reach": lex.cues.anaphora_reach,
             "anaphora_above_reach": lex.cues.anaphora_above_reach,
             "non_terminal": sorted(a.lower() for a in lex.cues.non_terminal_abbreviations),
+            "checklist_instructions": sorted(w.lower() for w in lex.cues.checklist_instructions),
             "amount_rules": sorted(lex.cues.amount_rules),
             "wrap_width": lex.settings.context["wrap_width"],
             "list_lead_reach": lex.settings.context["list_lead_reach"],
@@ -429,6 +430,7 @@ class ContextAssertion(LexiconComponent):
         for i, sid in enumerate(sent_ids):
             if not spaces[i]:
                 sent_last_tok[sid] = i
+        instructions = frozenset(self.data.get("checklist_instructions", ()))
         for s in range(len(colon_end)):
             if lead_cats is not None:
                 inherited[s] = lead_cats
@@ -438,8 +440,11 @@ class ContextAssertion(LexiconComponent):
                 end = sent_last_tok.get(s, 0)
                 lead_cats = set()
                 lead_restricted = set()
-                # "Injection sites (30g needle, no EMG):": a closing aside passes nothing on.
+                # "Injection sites (30g needle, no EMG):": a closing aside passes nothing on, unless
+                # it tells how to fill in the list ("(check all injected):").
                 aside = _aside_start(tok_texts, end)
+                if aside is not None and tok_texts[aside + 1].lower() in instructions:
+                    aside = None
                 for c in cues.get(s, []):
                     if aside is not None and c.tok_start >= aside:
                         continue
