@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import os
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from tpicoder import resources
 from tpicoder.errors import LexiconError
@@ -323,10 +323,46 @@ class PatternRule(_Record):
         return re.compile(self.pattern, flags)
 
 
-class PatternLexicon(_Versioned):
-    """``extraction/patterns.yaml``."""
+_FRAGMENT_REF = re.compile(r"\{\{(\w+)\}\}")
 
+
+class PatternLexicon(_Versioned):
+    """``extraction/patterns.yaml``.
+
+    ``fragments`` name regex parts several rules share (a spoken number); a rule's pattern uses one
+    as ``{{name}}``, and a fragment may use fragments defined above it.
+    """
+
+    fragments: dict[str, str] = Field(default_factory=dict)
     rules: list[PatternRule]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_fragments(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("fragments"), dict):
+            return data
+        done: dict[str, str] = {}
+
+        def expand(text: str, where: str) -> str:
+            def one(m: re.Match[str]) -> str:
+                if m.group(1) not in done:
+                    raise ValueError(
+                        f"{where}: unknown fragment {{{{{m.group(1)}}}}} (fragments: {sorted(done)})"
+                    )
+                return done[m.group(1)]
+
+            return _FRAGMENT_REF.sub(one, text)
+
+        for name, text in data["fragments"].items():
+            done[name] = f"(?:{expand(str(text), f'fragment {name}')})"
+            _check_regex(done[name])
+        rules = [
+            {**r, "pattern": expand(r["pattern"], f"rule {r.get('id')}")}
+            if isinstance(r, dict) and isinstance(r.get("pattern"), str)
+            else r
+            for r in data.get("rules") or []
+        ]
+        return {**data, "rules": rules}
 
 
 class FuzzySettings(_Record):

@@ -363,3 +363,25 @@ def test_outcome_phrase_under_two_outcomes_names_file_and_field(lexicon_copy):
         load_extraction_lexicon(str(folder))
     assert "prior_treatments.yaml" in info.value.file
     assert "outcome_cues" in str(info.value) and "'failed' and 'partial_relief'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["rules"][0].update(pattern="({{no_such_fragment}})"),
+            "unknown fragment {{no_such_fragment}}",
+        ),
+        (lambda d: d["fragments"].update(broken="(?:one"), "regex does not compile"),
+    ],
+    ids=["unknown-fragment", "fragment-does-not-compile"],
+)
+def test_broken_pattern_fragment_names_file_and_fragment(lexicon_copy, change, expected):
+    from tpicoder.lexicon import load_extraction_lexicon
+
+    folder = lexicon_copy()
+    _edit(folder, "extraction/patterns.yaml", change)
+    with pytest.raises(LexiconError) as info:
+        load_extraction_lexicon(str(folder))
+    assert "patterns.yaml" in info.value.file
+    assert expected in str(info.value)

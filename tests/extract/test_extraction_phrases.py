@@ -1350,6 +1350,63 @@ SUBSTANCE_CASES = [
         (2.0, "mg"),
         (0.5, "mL"),
     ),
+    # Dictated numbers: a decimal read digit by digit, "one hundred units", "ten milligrams per cc".
+    (
+        "Procedure: right trapezius injected with a mixture of Sensorcaine zero point two five percent "
+        "three mL and lidocaine one percent three mL.",
+        "bupivacaine",
+        "0.25%",
+        None,
+        (3.0, "mL"),
+    ),
+    (
+        "Procedure. Botox, one hundred units reconstituted, injected into the right trapezius.",
+        "onabotulinumtoxina",
+        None,
+        (100.0, "units"),
+        None,
+    ),
+    (
+        "Procedure: TPI L trap with one cc of dexamethasone ten milligrams per cc.",
+        "dexamethasone",
+        "10 mg/mL",
+        None,
+        (1.0, "mL"),
+    ),
+    # A stated total dose right after a drug is that drug's alone, not the local anaesthetic's too.
+    (
+        "Procedure: each muscle received two milliliters of one percent lidocaine, and dexamethasone four "
+        "milligrams total was divided among the three sites.",
+        "lidocaine",
+        "1%",
+        None,
+        (2.0, "mL"),
+    ),
+    (
+        "Procedure: each muscle received two milliliters of one percent lidocaine, and dexamethasone four "
+        "milligrams total was divided among the three sites.",
+        "dexamethasone",
+        None,
+        (4.0, "mg"),
+        None,
+    ),
+    # An amount of "the mixture" or per site after "mixed with" is the mix's, not its last part's.
+    (
+        "Procedure: injected the R upper trapezius and R levator with a mixture of 4 cc of 1 percent lidocaine "
+        "and 0.5 cc of Kenalog 40 mg per cc, approximately 2 cc of the mixture into each muscle.",
+        "triamcinolone",
+        "40 mg per cc",
+        None,
+        (0.5, "mL"),
+    ),
+    (
+        "Procedure: TPI to the L QL and L glut med using ten cc of one percent lido mixed with one cc of "
+        "dexamethasone ten milligrams per cc, approximately two cc per site.",
+        "dexamethasone",
+        "10 mg/mL",
+        None,
+        (1.0, "mL"),
+    ),
 ]
 
 
@@ -2110,3 +2167,30 @@ def test_tokenizer_splits_glued_drugs_and_sides_only(nlp, text, tokens):
     from tpicoder.extract.textio import tokenizer_view
 
     assert [t.text for t in nlp(tokenizer_view(text))] == tokens
+
+
+@pytest.mark.parametrize(
+    ("spoken", "value"),
+    [
+        ("four", 4.0),
+        ("fifteen", 15.0),
+        ("twenty five", 25.0),
+        ("twenty-five", 25.0),
+        ("one hundred", 100.0),
+        ("a hundred and twenty", 120.0),
+        ("one and a half", 1.5),
+        ("half", 0.5),
+        ("point five", 0.5),
+        ("zero point two five", 0.25),
+        ("oh point five", 0.5),
+        ("__1__", 1.0),
+        ("3.5", 3.5),
+        ("lido", None),
+        ("point", None),
+        ("", None),
+    ],
+)
+def test_dictated_numbers_are_read(spoken, value):
+    from tpicoder.extract.substances import parse_number
+
+    assert parse_number(spoken) == value

@@ -24,34 +24,67 @@ UNIT_NORMAL = {
     "milliliters": "mL",
     "mls": "mL",
 }
+# Number words as dictated (patterns.yaml ``spoken_number`` says which phrases are numbers).
+_DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEEN_WORDS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
+_TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
+    **{w: k for k, w in enumerate(_DIGIT_WORDS)},
+    "oh": 0,
+    **{w: 10 + k for k, w in enumerate(_TEEN_WORDS)},
+    "eighteen": 18,
+    "nineteen": 19,
+    **{w: 20 + 10 * k for k, w in enumerate(_TENS_WORDS)},
 }
 # Words after a quantity that make it per site ("1 mL each", "0.5 cc per trigger point").
 PER_SITE = frozenset({"each", "per"})
 
 
 def parse_number(text: str) -> float | None:
-    """Parse a decimal number or a small number word."""
-    text = text.strip().lower()
-    if text in NUMBER_WORDS:
-        return float(NUMBER_WORDS[text])
+    """Parse a decimal number or a number as dictated ("twenty five", "zero point two five")."""
+    text = text.strip().strip("_").lower()
     try:
         return float(text)
     except ValueError:
+        return spoken_number(text)
+
+
+def spoken_number(text: str) -> float | None:
+    """Read a dictated number, or return None if ``text`` is not one.
+
+    "four", "twenty-five", "one hundred", "a hundred and twenty", "one and a half", "half",
+    "point five", "zero point two five".
+    """
+    words = text.lower().replace("-", " ").split()
+    if not words:
         return None
+    if words == ["half"]:
+        return 0.5
+    fraction = 0.0
+    if words[-3:] == ["and", "a", "half"]:
+        words, fraction = words[:-3], 0.5
+    decimals: list[str] = []
+    if "point" in words:
+        k = words.index("point")
+        words, decimals = words[:k], words[k + 1 :]
+        if not decimals or any(w not in ("zero", "oh", *_DIGIT_WORDS) for w in decimals):
+            return None
+    whole = 0
+    for w in words:
+        if w == "and":
+            continue
+        if w == "hundred":
+            whole = (whole or 1) * 100
+        elif w == "a":
+            whole += 1 if not whole else 0
+        elif w in NUMBER_WORDS:
+            whole += NUMBER_WORDS[w]
+        else:
+            return None
+    if not words and not decimals:
+        return None
+    digits = "".join(str(NUMBER_WORDS[w]) for w in decimals)
+    return whole + fraction + (float("0." + digits) if digits else 0.0)
 
 
 # Words that make a stated amount the total of the injection ("Total 2.1 mL", "2.5 mL total").
@@ -72,6 +105,15 @@ JOINERS = frozenset({"+", "plus", "&", "and"})
 # Extra cost of a concentration written after its injectate ("lidocaine 1%") over before ("1% lidocaine").
 CONCENTRATION_AFTER_COST = 0.5
 TOTAL_REACH = 5
+# A stated total at most this many words after an injectate's name is that injectate's alone.
+TOTAL_OWNER_GAP = 1
+
+
+def _words_between(tokens: Sequence[str], start: int, end: int) -> int:
+    """Count the word tokens from ``start`` to ``end`` (a large number when ``end`` comes first)."""
+    if end < start:
+        return 1 << 30
+    return sum(1 for k in range(start, end) if tokens[k].strip())
 
 
 def _is_total(q: Hit, tokens: Sequence[str], sent_ids: Sequence[int]) -> bool:
@@ -121,6 +163,10 @@ def bind_quantities(
     totals = []
     orphans: list[Hit] = []
     sums: list[tuple[Hit, Hit]] = []
+    # Tokens of strengths: "Sensorcaine zero point two five percent three mL" is one word away.
+    strength_tokens = {
+        k for q in quantities if q.label == "CONCENTRATION" for k in range(q.tok_start, q.tok_end)
+    }
     for q in quantities:
         if q.label != "CONCENTRATION" and _after_equals(q, tokens):
             # "A 3 mL + B 1 mL = 4 mL" sums a mixture, which no part takes; "ropivacaine 0.2% 2 mL
@@ -131,7 +177,11 @@ def bind_quantities(
             if len(named) == 1:
                 sums.append((next(iter(named.values())), q))
                 continue
-        if q.label != "CONCENTRATION" and (_is_total(q, tokens, sent_ids) or _of_mixture(q, tokens)):
+        if q.label != "CONCENTRATION" and (
+            _is_total(q, tokens, sent_ids)
+            or _of_mixture(q, tokens)
+            or _mixture_per_site(q, tokens, sent_ids, by_sent)
+        ):
             totals.append(q)
             continue
 
@@ -152,7 +202,9 @@ def bind_quantities(
             # "1 mL 1% lidocaine + 1 mL 0.5% bupivacaine": an amount after a joiner starts the next item.
             if not before and any(tokens[k].lower() in JOINERS for k in range(s.tok_end, q.tok_start)):
                 return gap + FORWARD_COST + 0.5
-            return float(gap)
+            # A strength between the drug and its amount counts as one token however it is spelled.
+            inside = sum(1 for k in range(s.tok_end, q.tok_start) if k in strength_tokens)
+            return float(gap - inside + (1 if inside else 0))
 
         best = index.nearest(q, sent_ids, max_gap, cost)
         if best is None and q.label != "CONCENTRATION":
@@ -171,7 +223,16 @@ def bind_quantities(
         # By drug, not by mention: "Naropin (ropivacaine) 0.5% 4 mL" already has its volume.
         stated = {s.norm for s in injected if s.attrs.get(kind) is not None}
         same = [s for s in by_sent.get(sent_ids[q.tok_start], ()) if s.injected]
-        for s in same or injected:
+        # "... and dexamethasone four milligrams total was divided among the sites": a total dose
+        # written right after a drug's name is that drug's (a total volume may be a mixture's).
+        # The name may be a later mention of it ("Total Kenalog ten milligrams").
+        owner = {
+            s.norm
+            for s in by_sent.get(sent_ids[q.tok_start], ())
+            if kind == "dose" and _words_between(tokens, s.tok_end, q.tok_start) <= TOTAL_OWNER_GAP
+        }
+        owned = [s for s in injected if s.norm in owner]
+        for s in owned or same or injected:
             if s.norm not in stated:
                 stated.add(s.norm)
                 s.attrs["quantity_hits"].append(q)
@@ -203,12 +264,42 @@ _RATIO = re.compile(r"\d+\s*[:/]\s*\d+")
 
 
 def _of_mixture(q: Hit, tokens: Sequence[str]) -> bool:
-    """Tell whether an amount is of a mixture ("3 mL of a 1:1 mixture of ...")."""
+    """Tell whether an amount is of a mixture.
+
+    "3 mL of a 1:1 mixture of ...", "2 cc of the mixture into each muscle".
+    """
     words = [t.lower() for t in tokens[q.tok_end : q.tok_end + 8] if t.strip()][:5]
     if not words or words[0] != "of":
         return False
-    rest = [w for w in words[1:] if w not in ("a", "the", "an") and not _RATIO.fullmatch(w)]
-    return bool(rest) and rest[0] in MIXTURE_WORDS and rest[1:2] == ["of"]
+    back = len(words) > 1 and words[1] in ("the", "this", "that")
+    rest = [w for w in words[1:] if w not in ("a", "the", "an", "this", "that") and not _RATIO.fullmatch(w)]
+    return bool(rest) and rest[0] in MIXTURE_WORDS and (rest[1:2] == ["of"] or back)
+
+
+# Words that mix the injectates of a sentence ("1 cc of dexamethasone mixed with 10 cc of lidocaine").
+MIXING_WORDS = frozenset({"mixed", "mixture", "mix", "combined", "combination", "cocktail", "admixed"})
+
+
+def _mixture_per_site(
+    q: Hit, tokens: Sequence[str], sent_ids: Sequence[int], by_sent: dict[int, list[Hit]]
+) -> bool:
+    """Tell whether an amount per site is a mixture's.
+
+    "ten cc of lido mixed with one cc of dexamethasone ..., approximately two cc per site" gives
+    each site two cc of the mix, not two more of dexamethasone.
+    """
+    sid = sent_ids[q.tok_start]
+    if len({s.norm for s in by_sent.get(sid, ())}) < 2:
+        return False
+    after = [t.lower() for t in tokens[q.tok_end : q.tok_end + 4] if t.strip()][:2]
+    if not after or not (after[0] in PER_SITE or after[0] == "/"):
+        return False
+    k = q.tok_start - 1
+    while k >= 0 and sent_ids[k] == sid:
+        if tokens[k].lower() in MIXING_WORDS:
+            return True
+        k -= 1
+    return False
 
 
 def _after_equals(q: Hit, tokens: Sequence[str]) -> bool:
@@ -244,7 +335,7 @@ def _summarise(s: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count
     for q in s.attrs["quantity_hits"]:
         if q.label == "CONCENTRATION":
             # A rule may name the strength it stands for ("Kenalog 40" -> 40 mg/mL).
-            conc = conc or " ".join(str(q.norm or q.value).split())
+            conc = conc or _concentration_text(" ".join(str(q.norm or q.value).split()))
             continue
         value = parse_number(q.groups[0]) if q.groups else None
         unit = _unit(q)
@@ -261,6 +352,25 @@ def _summarise(s: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count
         s.attrs[key] = (
             {"value": round(sum(amounts[kind].values()), 3), "unit": units[kind]} if amounts[kind] else None
         )
+
+
+_SPOKEN_RATIO = re.compile(r"(?i)(.+?)\s*(?:mg|milligrams?)\s*(?:/|per)\s*(?:ml|cc|milliliters?)")
+
+
+def _concentration_text(text: str) -> str:
+    """Write a strength in figures.
+
+    "1 percent" -> "1%", "zero point two five percent" -> "0.25%", "ten milligrams per cc" ->
+    "10 mg/mL"; a ratio written in figures stays as written ("40mg/ml").
+    """
+    ratio = _SPOKEN_RATIO.fullmatch(text)
+    if ratio and not (text[:1].isdigit() or text[:1] == "."):
+        value = parse_number(ratio.group(1))
+        return f"{value:g} mg/mL" if value is not None else text
+    if not text.lower().endswith("percent"):
+        return text
+    value = parse_number(text[: -len("percent")])
+    return f"{value:g}%" if value is not None else text
 
 
 def _multiplier(q: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count: int) -> float:
