@@ -797,6 +797,12 @@ MUSCLE_CASES = [
         "Medication ....... Lidocaine 2% 3 mL per side",
         {("lumbar_paraspinals", "left"), ("lumbar_paraspinals", "right")},
     ),
+    # An injection word ends the reach of a list of structures avoided after it.
+    (
+        "Procedure: under US the left anterior scalene was injected with 1 mL 0.5% ropivacaine after the "
+        "phrenic nerve, the plexus trunks and the vertebral artery were identified and avoided.",
+        {("anterior_scalene", "left")},
+    ),
     # A checklist whose lead's aside says what a tick means.
     (
         "TRIGGER POINT INJECTION\nLaterality / muscle (check all injected):\n [X] Quadratus lumborum - Left\n"
@@ -843,6 +849,13 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
+    # A muscle in a list of structures kept away from, with vessels and nerves.
+    (
+        "TECHNIQUE: Linear transducer at C6. The sternocleidomastoid, the internal jugular vein, the carotid "
+        "artery, and the plexus trunks in the interscalene groove were identified and avoided. Injected:\n"
+        "   right levator scapulae -- 1.5 mL\nInjectate: ropivacaine 0.5%.",
+        ("sternocleidomastoid", "unspecified"),
+    ),
     # A muscle injected at a visit dated by a bare month and day, or found non-tender now.
     (
         "Seen 3/31 - TPIs done then to R trapezius and R rhomboid major (1% lido); R side now much better.\n"

@@ -357,7 +357,14 @@ class ContextAssertion(LexiconComponent):
                     currents.setdefault(h.sent, []).append(h.tok_start)
                 if cat not in ("TERMINATE", "PSEUDO"):
                     stops = h.attrs.get("stop_words")
-                    if stops:
+                    if stops and h.attrs.get("direction") == "backward":
+                        # "the SCM, the internal jugular vein and the plexus were identified and
+                        # avoided": a backward scope ends at the last stop word before the cue.
+                        k = h.tok_start - 1
+                        while k >= 0 and sent_ids[k] == h.sent and table.text[k].lower() not in stops:
+                            k -= 1
+                        h.attrs = {**h.attrs, "stop_before": k + 1}
+                    elif stops:
                         # "traversing the paraspinals and the QL, into the psoas major": the scope
                         # ends at the first stop word after the cue.
                         k = h.tok_end
@@ -635,6 +642,9 @@ class ContextAssertion(LexiconComponent):
                 return None
         stop_at = attrs.get("stop_at")
         if stop_at is not None and t.tok_start >= stop_at:
+            return None
+        stop_before = attrs.get("stop_before")
+        if stop_before is not None and t.tok_end <= stop_before:
             return None
         if attrs.get("line_only") and line_ids[cue.tok_start] != line_ids[t.tok_start]:
             return None
