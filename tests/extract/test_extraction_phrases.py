@@ -1963,7 +1963,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         (
             "Dx: M79.12\n\nPROCEDURE: Trigger point injections\nPrep: alcohol x 3.\nMeds: 1% lidocaine 2 mL "
             "per side\n  - LEFT trapezius\nComplications: none.",
-            ["assessment", "procedure", "procedure", "procedure"],
+            ["assessment", "procedure", "procedure", "procedure", "procedure"],
         ),
         (
             "Dx: M79.12\n\nPROCEDURE: TPI L trapezius 2 mL 1% lidocaine.\nMedications: gabapentin, ibuprofen",
@@ -2029,6 +2029,12 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "Injectate: [X] Lidocaine 1%  vol: 6 mL\nPrior conservative tx: [X] PT  [ ] chiropractic",
             ["procedure", "history"],
         ),
+        # A procedure's own fields after its rationale take the procedure back.
+        (
+            "PROCEDURE: Trigger point injections (repeat)\nRationale: prior TPI gave 50% relief.\n"
+            "Solution: 1% lidocaine 8 mL.\nSites and volumes:\n  right upper trapezius .... 2 mL",
+            ["procedure", "indication", "procedure", "procedure"],
+        ),
     ],
     ids=[
         "headers",
@@ -2057,6 +2063,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "name-and-consent-opens-procedure",
         "dictated-header-full-stop",
         "prior-conservative-tx-field",
+        "procedure-fields-after-rationale",
     ],
 )
 def test_sections_detected(nlp, text, kind):
