@@ -803,6 +803,14 @@ MUSCLE_CASES = [
         "phrenic nerve, the plexus trunks and the vertebral artery were identified and avoided.",
         {("anterior_scalene", "left")},
     ),
+    # Two checklists side by side under a "Left  Right" header: a box's column is its side.
+    (
+        "TRIGGER POINT INJECTION\n\nMUSCLES INJECTED\n Left                                Right\n"
+        " [x] Trapezius                       [ ] Trapezius\n"
+        " [ ] Levator scapulae                [x] Levator scapulae\n"
+        " [x] Rhomboid                        [ ] Rhomboid\n\nINJECTATE\n Lidocaine 1%: 2 mL",
+        {("trapezius", "left"), ("levator_scapulae", "right"), ("rhomboids", "left")},
+    ),
     # A checklist whose lead's aside says what a tick means.
     (
         "TRIGGER POINT INJECTION\nLaterality / muscle (check all injected):\n [X] Quadratus lumborum - Left\n"

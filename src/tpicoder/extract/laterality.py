@@ -531,6 +531,13 @@ def grid_sides(
                 is_checked = checked.search(own.group(0)) is not None
                 _mark_row(m, {words[cell[0].lower()]} if is_checked else set(), "grid_cell")
                 continue
+            # Two checklists side by side under a " Left        Right" header: the box's column says
+            # the side ("[x] Trapezius         [ ] Trapezius").
+            column = _column_side(text, own.start(), words)
+            if column is not None:
+                is_checked = checked.search(own.group(0)) is not None
+                _mark_row(m, {column} if is_checked else set(), "grid_column")
+                continue
         # "Paraspinals ......... [ ] cerv  [ ] thor  [ ] lumb": a row of boxes none of which is ticked,
         # whatever their labels, was not injected.
         if own is None and len(any_box.findall(rest)) >= 2 and not checked.search(rest):
@@ -639,6 +646,39 @@ def _leading_boxes(rest: str, any_box: re.Pattern[str], checked: re.Pattern[str]
         out.append((box.start(), checked.fullmatch(box.group(0)) is not None))
         pos = box.end()
     return out
+
+
+# How far (characters) a box may stand from its column's side word, and how many lines up the
+# header may be.
+COLUMN_SLACK = 6
+COLUMN_HEADER_REACH = 12
+
+
+def _column_side(text: str, box: int, words: dict[str, str]) -> str | None:
+    """Return the side of the column a box stands in, from a header line of side words above it.
+
+    The header is the nearest line above, in the same block (no blank line between), made only of
+    side words naming two sides; the box takes the side word starting within :data:`COLUMN_SLACK`
+    characters of its own column.
+    """
+    line_start = text.rfind("\n", 0, box) + 1
+    col = box - line_start
+    end = line_start - 1
+    for _ in range(COLUMN_HEADER_REACH):
+        if end <= 0:
+            return None
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end]
+        if not line.strip():
+            return None
+        cells = [(w.start(), w.group(0).lower()) for w in re.finditer(r"\S+", line)]
+        if len(cells) >= 2 and all(c in words for _, c in cells):
+            if len({words[c] for _, c in cells}) < 2:
+                return None
+            near = [(abs(k - col), words[c]) for k, c in cells if abs(k - col) <= COLUMN_SLACK]
+            return min(near)[1] if near else None
+        end = start - 1
+    return None
 
 
 def _mark_row(m: Hit, marked: set[str], how: str) -> None:
