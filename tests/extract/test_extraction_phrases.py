@@ -2043,6 +2043,12 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "Solution: 1% lidocaine 8 mL.\nSites and volumes:\n  right upper trapezius .... 2 mL",
             ["procedure", "indication", "procedure", "procedure"],
         ),
+        # A needling header with its aside.
+        (
+            "OBJECTIVE\nPalpation: taut bands L gluteus medius.\n\nTRIGGER POINT DRY NEEDLING (no injectate)\n"
+            "  - L gluteus medius ........ 0.30 x 60 mm, 3 insertions",
+            ["exam", "exam", "procedure"],
+        ),
     ],
     ids=[
         "headers",
@@ -2072,6 +2078,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "dictated-header-full-stop",
         "prior-conservative-tx-field",
         "procedure-fields-after-rationale",
+        "needling-header-with-aside",
     ],
 )
 def test_sections_detected(nlp, text, kind):
