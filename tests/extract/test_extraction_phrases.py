@@ -2047,7 +2047,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         (
             "OBJECTIVE\nPalpation: taut bands L gluteus medius.\n\nTRIGGER POINT DRY NEEDLING (no injectate)\n"
             "  - L gluteus medius ........ 0.30 x 60 mm, 3 insertions",
-            ["exam", "exam", "procedure"],
+            ["exam", "procedure"],
         ),
     ],
     ids=[
