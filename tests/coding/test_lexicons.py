@@ -331,22 +331,46 @@ def test_new_payer_profile_needs_no_code(lexicon_copy, note):
 
 
 @pytest.mark.parametrize(
-    ("change", "expected"),
+    ("relpath", "change", "expected"),
     [
-        (_set(["other_procedure_blocks"], [r"^\s*\d[.)]\s+[^\n]+"]), "other_procedure_blocks"),
-        (_set(["other_procedure_title"], r"^procedure:(.*)"), "other_procedure_title"),
-        (_set(["other_procedure_names"], r"(?:joint"), "other_procedure_names"),
+        (
+            "extraction/sections.yaml",
+            _set(["other_procedure_blocks"], [r"^\s*\d[.)]\s+[^\n]+"]),
+            "other_procedure_blocks",
+        ),
+        (
+            "extraction/sections.yaml",
+            _set(["other_procedure_title"], r"^procedure:(.*)"),
+            "other_procedure_title",
+        ),
+        ("extraction/sections.yaml", _set(["other_procedure_names"], r"(?:joint"), "other_procedure_names"),
+        (
+            "extraction/patterns.yaml",
+            lambda d: d["rules"][0].update(pattern="({{no_such_fragment}})"),
+            "unknown fragment {{no_such_fragment}}",
+        ),
+        (
+            "extraction/patterns.yaml",
+            lambda d: d["fragments"].update(broken="(?:one"),
+            "regex does not compile",
+        ),
     ],
-    ids=["block-without-title-group", "title-without-title-group", "names-do-not-compile"],
+    ids=[
+        "block-without-title-group",
+        "title-without-title-group",
+        "names-do-not-compile",
+        "unknown-fragment",
+        "fragment-does-not-compile",
+    ],
 )
-def test_broken_section_rule_names_file_and_field(lexicon_copy, change, expected):
+def test_broken_extraction_rule_names_file_and_field(lexicon_copy, relpath, change, expected):
     from tpicoder.lexicon import load_extraction_lexicon
 
     folder = lexicon_copy()
-    _edit(folder, "extraction/sections.yaml", change)
+    _edit(folder, relpath, change)
     with pytest.raises(LexiconError) as info:
         load_extraction_lexicon(str(folder))
-    assert "sections.yaml" in info.value.file
+    assert relpath.split("/")[-1] in info.value.file
     assert expected in str(info.value)
 
 
@@ -363,25 +387,3 @@ def test_outcome_phrase_under_two_outcomes_names_file_and_field(lexicon_copy):
         load_extraction_lexicon(str(folder))
     assert "prior_treatments.yaml" in info.value.file
     assert "outcome_cues" in str(info.value) and "'failed' and 'partial_relief'" in str(info.value)
-
-
-@pytest.mark.parametrize(
-    ("change", "expected"),
-    [
-        (
-            lambda d: d["rules"][0].update(pattern="({{no_such_fragment}})"),
-            "unknown fragment {{no_such_fragment}}",
-        ),
-        (lambda d: d["fragments"].update(broken="(?:one"), "regex does not compile"),
-    ],
-    ids=["unknown-fragment", "fragment-does-not-compile"],
-)
-def test_broken_pattern_fragment_names_file_and_fragment(lexicon_copy, change, expected):
-    from tpicoder.lexicon import load_extraction_lexicon
-
-    folder = lexicon_copy()
-    _edit(folder, "extraction/patterns.yaml", change)
-    with pytest.raises(LexiconError) as info:
-        load_extraction_lexicon(str(folder))
-    assert "patterns.yaml" in info.value.file
-    assert expected in str(info.value)
