@@ -339,8 +339,11 @@ class PatternLexicon(_Versioned):
     @model_validator(mode="before")
     @classmethod
     def _expand_fragments(cls, data: Any) -> Any:
-        if not isinstance(data, dict) or not isinstance(data.get("fragments"), dict):
+        if not isinstance(data, dict):
             return data
+        fragments = data.get("fragments") or {}
+        if not isinstance(fragments, dict):
+            return data  # the field's own validation reports it
         done: dict[str, str] = {}
 
         def expand(text: str, where: str) -> str:
@@ -353,7 +356,7 @@ class PatternLexicon(_Versioned):
 
             return _FRAGMENT_REF.sub(one, text)
 
-        for name, text in data["fragments"].items():
+        for name, text in fragments.items():
             done[name] = f"(?:{expand(str(text), f'fragment {name}')})"
             _check_regex(done[name])
         rules = [

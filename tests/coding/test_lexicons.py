@@ -354,6 +354,11 @@ def test_new_payer_profile_needs_no_code(lexicon_copy, note):
             lambda d: d["fragments"].update(broken="(?:one"),
             "regex does not compile",
         ),
+        (
+            "extraction/patterns.yaml",
+            lambda d: d.pop("fragments"),
+            "rule concentration_ratio: unknown fragment {{spoken_number}}",
+        ),
     ],
     ids=[
         "block-without-title-group",
@@ -361,6 +366,7 @@ def test_new_payer_profile_needs_no_code(lexicon_copy, note):
         "names-do-not-compile",
         "unknown-fragment",
         "fragment-does-not-compile",
+        "fragments-missing",
     ],
 )
 def test_broken_extraction_rule_names_file_and_field(lexicon_copy, relpath, change, expected):
