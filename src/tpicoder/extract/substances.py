@@ -26,14 +26,23 @@ UNIT_NORMAL = {
 }
 # Number words as dictated (patterns.yaml ``spoken_number`` says which phrases are numbers).
 _DIGIT_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-_TEEN_WORDS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen")
+_TEEN_WORDS = (
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
 _TENS_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 NUMBER_WORDS = {
     **{w: k for k, w in enumerate(_DIGIT_WORDS)},
     "oh": 0,
     **{w: 10 + k for k, w in enumerate(_TEEN_WORDS)},
-    "eighteen": 18,
-    "nineteen": 19,
     **{w: 20 + 10 * k for k, w in enumerate(_TENS_WORDS)},
 }
 # Words after a quantity that make it per site ("1 mL each", "0.5 cc per trigger point").
@@ -67,7 +76,7 @@ def spoken_number(text: str) -> float | None:
     if "point" in words:
         k = words.index("point")
         words, decimals = words[:k], words[k + 1 :]
-        if not decimals or any(w not in ("zero", "oh", *_DIGIT_WORDS) for w in decimals):
+        if not decimals or any(w not in ("oh", *_DIGIT_WORDS) for w in decimals):
             return None
     whole = 0
     for w in words:
@@ -277,7 +286,7 @@ def _of_mixture(q: Hit, tokens: Sequence[str]) -> bool:
 
 
 # Words that mix the injectates of a sentence ("1 cc of dexamethasone mixed with 10 cc of lidocaine").
-MIXING_WORDS = frozenset({"mixed", "mixture", "mix", "combined", "combination", "cocktail", "admixed"})
+MIXING_WORDS = (MIXTURE_WORDS - {"solution"}) | {"mixed", "combined", "admixed"}
 
 
 def _mixture_per_site(
