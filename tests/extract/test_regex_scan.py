@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tpicoder.extract.entities import lower_pattern, same_length_lower
 from tpicoder.extract.regex_scan import AnchoredRegex, AnchorIndex, anchor_text, anchors_of
+from tpicoder.lexicon import load_extraction_lexicon
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,15 +37,24 @@ def test_anchors_of(pattern, anchors):
 
 
 def _rules():
-    data = yaml.safe_load((ROOT / "lexicons" / "extraction" / "patterns.yaml").read_text(encoding="utf-8"))
+    # As the pipeline compiles them: fragments ({{spoken_number}}) expanded by the lexicon loader.
     out = []
-    for rule in data["rules"]:
-        names = rule.get("flags") or []
-        flags = re.MULTILINE if "MULTILINE" in names else 0
-        on_lower = "IGNORECASE" in names
-        pattern = lower_pattern(rule["pattern"]) if on_lower else rule["pattern"]
-        out.append(pytest.param(re.compile(pattern, flags), on_lower, id=rule["id"]))
+    for rule in load_extraction_lexicon(str(ROOT / "lexicons")).patterns.rules:
+        flags = re.MULTILINE if "MULTILINE" in rule.flags else 0
+        on_lower = "IGNORECASE" in rule.flags
+        pattern = lower_pattern(rule.pattern) if on_lower else rule.pattern
+        out.append(pytest.param(re.compile(pattern, flags), on_lower, id=rule.id))
     return out
+
+
+@pytest.mark.parametrize(
+    "rule_id", ["concentration_ratio", "concentration_percent", "dose_mass", "volume", "inj_volume"]
+)
+def test_quantity_rules_are_anchored(rule_id):
+    # Amounts are read in every note: a rule with no anchor is tried at every position (a dictated
+    # "a\s+hundred" once made these five unanchorable and doubled the entity component's time).
+    rule = next(r for r in load_extraction_lexicon(str(ROOT / "lexicons")).patterns.rules if r.id == rule_id)
+    assert anchors_of(lower_pattern(rule.pattern)) is not None
 
 
 def _spans(regex: re.Pattern[str], on_lower: bool, text: str) -> tuple[list, list]:
