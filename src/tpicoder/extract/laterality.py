@@ -648,10 +648,8 @@ def _leading_boxes(rest: str, any_box: re.Pattern[str], checked: re.Pattern[str]
     return out
 
 
-# How far (characters) a box may stand from its column's side word, and how many lines up the
-# header may be.
+# How far (characters) a box may stand from its column's side word.
 COLUMN_SLACK = 6
-COLUMN_HEADER_REACH = 12
 
 
 def _column_side(text: str, box: int, words: dict[str, str]) -> str | None:
@@ -661,23 +659,14 @@ def _column_side(text: str, box: int, words: dict[str, str]) -> str | None:
     side words naming two sides; the box takes the side word starting within :data:`COLUMN_SLACK`
     characters of its own column.
     """
-    line_start = text.rfind("\n", 0, box) + 1
-    col = box - line_start
-    end = line_start - 1
-    for _ in range(COLUMN_HEADER_REACH):
-        if end <= 0:
-            return None
-        start = text.rfind("\n", 0, end) + 1
-        line = text[start:end]
-        if not line.strip():
-            return None
+    col = box - (text.rfind("\n", 0, box) + 1)
+    for line in lines_above(text, box, _GRID_HEADER_REACH):
         cells = [(w.start(), w.group(0).lower()) for w in re.finditer(r"\S+", line)]
         if len(cells) >= 2 and all(c in words for _, c in cells):
             if len({words[c] for _, c in cells}) < 2:
                 return None
             near = [(abs(k - col), words[c]) for k, c in cells if abs(k - col) <= COLUMN_SLACK]
             return min(near)[1] if near else None
-        end = start - 1
     return None
 
 
