@@ -148,6 +148,9 @@ class TreatmentLexicon(_Versioned):
     ongoing_cues: list[str] = Field(default_factory=list)
     detail_exempt: list[str] = Field(default_factory=list)
     detail_ids: list[str] = Field(default_factory=list)
+    practice_name_words: list[str] = Field(default_factory=list)
+    title_lines: int = Field(default=0, ge=0)
+    title_line_max_chars: int = Field(default=100, ge=0)
     detail_markers: list[str] = Field(default_factory=list)
     detail_max_gap: int = 8
 

@@ -8,6 +8,12 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # Counted needle insertions are the needling event of a list item under a plan.
+    (
+        "A: Myofascial trigger points L gastrocnemius/soleus.\nP: Dry needling, consent reviewed today.\n"
+        "   - L gastrocnemius (medial head): 4 insertions, 3 LTRs\n   - L soleus: 2 insertions, 1 LTR",
+        {("gastrocnemius", "left"), ("soleus", "left")},
+    ),
     # A bare list of muscles given its amount by the next sentence on the line.
     (
         "Pt here for TPI. 3/4/2026\nR upper trap x2 sites, R levator scap. 1cc 1% lido + 1cc 0.25% bupi per site.",
@@ -1638,6 +1644,19 @@ TREATMENT_CASES = [
     ),
     ("HPI: Seen 3/31 - TPIs done then to R trapezius (1% lido).", {"prior_injection": ("unknown", None)}),
     ("HPI: returns as scheduled; last seen 3/18 when TPIs were planned.", {}),
+    # A practice's name on the title lines names the clinic; CMT is chiropractic care.
+    (
+        "Peak Performance Chiropractic & Rehab\nS: calf pain x 10 wks. Sports massage x3.",
+        {"massage": ("unknown", None)},
+    ),
+    ("HARBOR SPINE\nS: RECEIVED CMT HERE 2X/WK SINCE JAN.", {"chiropractic": ("unknown", None)}),
+    ("Westside Physical Therapy\nHPI: failed 8 weeks of PT.", {"physical_therapy": ("failed", "8 weeks")}),
+    # In a needling note, "DN again" repeats today's needling.
+    (
+        "S: calf pain. Massage x3 helped briefly.\nP: Dry needling L soleus, 2 insertions, no injectate. "
+        "DN again if helpful.",
+        {"massage": ("relief", None)},
+    ),
     # A hard-wrapped line goes on with an aside: its date belongs to the sentence above it.
     (
         "HPI: 39 yo F with chronic posterior neck and shoulder pain and cervicogenic headaches.\n"

@@ -70,6 +70,8 @@ _HISTORY_SECTIONS = frozenset({"history", "indication", "unknown", "exam"})
 
 
 _JOINER = re.compile(r"[+&,;]|\band\b|\bplus\b")
+# Words of a line, and the ampersand of a practice's name ("Chiropractic & Rehab").
+_WORD = re.compile(r"[a-z]+|&")
 # A heading over the reason for guidance ("Why ultrasound:", "Guidance rationale:").
 _REASON_HEADING = re.compile(
     r"(?i)(?:(?:guidance|ultrasound|imaging)\s+)?(?:why|reason|rationale|indication)\b"
@@ -565,6 +567,24 @@ class FindingsBuilder:
             sub.evidence.extend(evidence)
         return list(out.values())
 
+    def _practice_name(self, h: Hit) -> bool:
+        """Whether ``h`` stands on one of the note's first lines, in a practice's name.
+
+        The first ``title_lines`` non-blank lines, each short (``title_line_max_chars``) and holding a
+        word of ``practice_name_words`` ("Chiropractic & Rehab", "PHYSICAL THERAPY -- DAILY NOTE").
+        """
+        config = self.config
+        if not config.title_lines or not config.practice_name_words:
+            return False
+        line_start = self.text.rfind("\n", 0, h.start) + 1
+        if sum(1 for line in self.text[:line_start].splitlines() if line.strip()) >= config.title_lines:
+            return False
+        line_end = self.text.find("\n", h.end)
+        line = self.text[line_start : len(self.text) if line_end < 0 else line_end]
+        if len(line.strip()) > config.title_line_max_chars:
+            return False
+        return not config.practice_name_words.isdisjoint(_WORD.findall(line.lower()))
+
     def _treatments(self) -> list[PriorTreatment]:
         def cued_of(h: Hit) -> bool:
             return h.assertion == "historical" and h.cue is not None
@@ -589,14 +609,22 @@ class FindingsBuilder:
             # historical cue.
             if h.assertion == "present" and any(s <= h.start < e or h.start <= s < h.end for s, e in events):
                 continue
-            # "Continue DN 1x/wk" in a needling note continues today's treatment.
+            # "Continue DN 1x/wk" and "DN again if helpful" in a needling note continue or repeat
+            # today's treatment.
             if (
                 h.norm == "dry_needling"
                 and self.kind == "needling"
-                and (not cued_of(h) or h.cue.rule_id in self.config.ongoing_cues)
+                and (
+                    not cued_of(h)
+                    or h.cue.rule_id in self.config.ongoing_cues
+                    or h.cue.rule_id in self.config.repeat_cues
+                )
             ):
                 continue
             cued = cued_of(h)
+            # "Peak Performance Chiropractic & Rehab" on the note's title lines names the clinic.
+            if not cued and h.section == "unknown" and self._practice_name(h):
+                continue
             if (
                 h.attrs.get("history_only")
                 and not reason_dated
@@ -879,6 +907,9 @@ class FindingsConfig:
     dated_reach: int = 40
     repeat_cues: frozenset[str] = frozenset()
     ongoing_cues: frozenset[str] = frozenset()
+    practice_name_words: frozenset[str] = frozenset()
+    title_lines: int = 0
+    title_line_max_chars: int = 100
 
 
 @functools.lru_cache(maxsize=4)
@@ -899,6 +930,9 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         dated_reach=lex.treatments.dated_reach,
         repeat_cues=frozenset(lex.treatments.repeat_cues),
         ongoing_cues=frozenset(lex.treatments.ongoing_cues),
+        practice_name_words=frozenset(w.lower() for w in lex.treatments.practice_name_words),
+        title_lines=lex.treatments.title_lines,
+        title_line_max_chars=lex.treatments.title_line_max_chars,
         diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
         diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
         diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
