@@ -313,6 +313,8 @@ class PatternRule(_Record):
     # context_cues.yaml).
     stop_words: list[str] = Field(default_factory=list)
     line_only: bool = False
+    # Whether the cue reaches past the terminators (";") of its line (a dated log entry's date).
+    crosses_terminators: bool = False
     # The group whose span the hit covers (0: the whole match), for rules that read context.
     span_group: int = 0
 

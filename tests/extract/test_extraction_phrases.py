@@ -8,6 +8,16 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # "Inj" is an injection; a toxin's units beside each muscle of a product list name the injection.
+    (
+        "DOS 9/9/25. Inj L piriformis + L glut med w/ lidocaine, tol well.",
+        {("piriformis", "left"), ("gluteus_medius", "left")},
+    ),
+    (
+        "Indication: bilateral masticatory myofascial pain.\nProduct: Botox 100 U vial, 5 U/0.1 mL.\n"
+        "  Rt masseter     25 U (3 sites)\n  Lt masseter     25 U (3 sites)\nTotal 50 U injected.",
+        {("masseter", "right"), ("masseter", "left")},
+    ),
     # Counted needle insertions are the needling event of a list item under a plan.
     (
         "A: Myofascial trigger points L gastrocnemius/soleus.\nP: Dry needling, consent reviewed today.\n"
@@ -863,6 +873,13 @@ def test_muscles_injected_with_sides(text, expected):
 
 
 NOT_INJECTED_CASES = [
+    # A muscle "no longer symptomatic" beside the one treated; an injection log's dated entries.
+    (
+        "DOS 09/16/2025\nInjection log:\n  03/26/2025 - TPI bilateral upper trapezius + R levator scapulae; lidocaine 1% 6 mL.\n"
+        "Today: pain confined to the L upper trapezius. R levator no longer symptomatic.\n"
+        "P: TPI L upper trapezius, 2 sites, 1% lidocaine 2 mL.",
+        ("levator_scapulae", "right"),
+    ),
     # A muscle in a list of structures kept away from, with vessels and nerves.
     (
         "TECHNIQUE: Linear transducer at C6. The sternocleidomastoid, the internal jugular vein, the carotid "
@@ -1227,6 +1244,59 @@ SUBSTANCE_CASES = [
         None,
         (5.0, "mL"),
     ),
+    # A toxin's vial size and strength are no dose; its units per muscle add up, the wasted left out.
+    (
+        "Procedure: Botox 100u vial reconstituted. Injected: trapezius L 30u, trapezius R 30u, "
+        "L splenius capitis 20u. 20u wasted (JW).",
+        "onabotulinumtoxina",
+        None,
+        (80.0, "units"),
+        None,
+    ),
+    (
+        "Procedure: OnabotulinumtoxinA (Botox) 100 U vial, reconstituted to 5 U per 0.1 mL.\n"
+        "   Splenius capitis, L ....... 25 U (2 sites)\n   Sternocleidomastoid, L .... 20 U (2 sites)\n"
+        "   Total injected 45 U; 55 U discarded.",
+        "onabotulinumtoxina",
+        None,
+        (45.0, "units"),
+        None,
+    ),
+    # A form's fields: units after their label, a date's year on the line above no dose.
+    (
+        "Product ............... onabotulinumtoxinA (BOTOX) 100-unit vial\nLot / Exp ............. C7741B4 / "
+        "11-2027\nUnits injected ........ 80\nUnits wasted .......... 20\nPROCEDURE\nL trapezius injected.",
+        "onabotulinumtoxina",
+        None,
+        (80.0, "units"),
+        None,
+    ),
+    # A grid's sum after '=' is the session's total; an aside's amount is another.
+    (
+        "Procedure: Botox 200 unit vial.\n Upper trapezius  25 U  30 U\n Splenius capitis 20 U  25 U\n"
+        " TOTAL            45 U  55 U   = 100 units",
+        "onabotulinumtoxina",
+        None,
+        (100.0, "units"),
+        None,
+    ),
+    (
+        "Procedure: Botox 200-unit vial, injected into the L trapezius.\n"
+        "  Total                                  100 units   (wastage 0 units)",
+        "onabotulinumtoxina",
+        None,
+        (100.0, "units"),
+        None,
+    ),
+    # A long line wrapped between an amount and its unit.
+    (
+        "Procedure: trigger point injections of the left upper trapezius were done with Kenalog 40\n"
+        "mg mixed with lidocaine.",
+        "triamcinolone",
+        None,
+        (40.0, "mg"),
+        None,
+    ),
     # Accented spellings read as plain ones; evidence keeps the note's own letters.
     ("Procédure: L trapezius injected with 1% lidocaïne 2 mL.", "lidocaine", "1%", None, (2.0, "mL")),
     ("Procedure: L trapezius injected with Kenalog 40 mg.", "triamcinolone", None, (40.0, "mg"), None),
@@ -1447,6 +1517,15 @@ def test_substances_with_quantities(text, sid, conc, dose, volume):
     assert (s.concentration or None) == conc
     assert ((s.dose.value, s.dose.unit) if s.dose else None) == dose
     assert ((s.volume.value, s.volume.unit) if s.volume else None) == volume
+
+
+def test_drugs_of_a_dated_log_entry_are_not_todays():
+    f = extract(
+        "DOS 09/16/2025\nInjection log:\n  01/08/2025 - TPI bilateral upper trapezius; lidocaine 1% 8 mL + methylprednisolone "
+        "40 mg. Relief 50%.\n\nP: TPI L upper trapezius. Sarapin 2 mL + 1% lidocaine 2 mL."
+    )
+    assert {s.substance for s in f.substances} == {"sarapin", "lidocaine"}
+    assert "prior_injection" in {p.treatment for p in f.prior_treatments}
 
 
 def test_drug_naming_an_earlier_injection_is_not_todays():

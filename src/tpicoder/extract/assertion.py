@@ -648,9 +648,12 @@ class ContextAssertion(LexiconComponent):
             return None
         if attrs.get("line_only") and line_ids[cue.tok_start] != line_ids[t.tok_start]:
             return None
-        i = bisect.bisect_left(blockers, lo)
-        if i < len(blockers) and blockers[i] < hi:
-            return None
+        # A cue whose rule says so passes the terminators of its line ("01/08/2025 - TPI L trap;
+        # lidocaine 8 mL": the log entry's date governs its drugs too).
+        if not attrs.get("crosses_terminators"):
+            i = bisect.bisect_left(blockers, lo)
+            if i < len(blockers) and blockers[i] < hi:
+                return None
         if cue.norm in ("HISTORICAL", "HYPOTHETICAL"):
             j = bisect.bisect_left(currents, lo)
             if j < len(currents) and currents[j] < hi:

@@ -169,6 +169,7 @@ class EntityMatcher(LexiconComponent):
                 "applies_to": rule.get("applies_to"),
                 "stop_words": [w.lower() for w in rule.get("stop_words") or []],
                 "line_only": bool(rule.get("line_only")),
+                "crosses_terminators": bool(rule.get("crosses_terminators")),
             }
             for rule in self.data["regex"]
             if rule["label"] == "CUE"

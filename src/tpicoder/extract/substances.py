@@ -170,21 +170,38 @@ def bind_quantities(
     for s in substances:
         by_sent.setdefault(sent_ids[s.tok_start], []).append(s)
     totals = []
+    equals_totals: list[Hit] = []
     orphans: list[Hit] = []
+    toxin_doses: list[Hit] = []
     sums: list[tuple[Hit, Hit]] = []
     # Tokens of strengths: "Sensorcaine zero point two five percent three mL" is one word away.
     strength_tokens = {
         k for q in quantities if q.label == "CONCENTRATION" for k in range(q.tok_start, q.tok_end)
     }
     for q in quantities:
+        if q.label == "DOSE" and _wasted(q, tokens):
+            # "20u wasted (JW)", "(0 U wasted)": what was thrown away is no dose given.
+            continue
         if q.label != "CONCENTRATION" and _after_equals(q, tokens):
             # "A 3 mL + B 1 mL = 4 mL" sums a mixture, which no part takes; "ropivacaine 0.2% 2 mL
-            # per site = 8 mL" is the one injectate's whole amount.
+            # per site = 8 mL" is the one injectate's whole amount; "TOTAL  45 U  55 U  = 100 units"
+            # under a grid that names no drug is the session's total, before any other total.
             named = {s.norm: s for s in by_sent.get(sent_ids[q.tok_start], ())}
             if len(named) > 1:
                 continue
             if len(named) == 1:
                 sums.append((next(iter(named.values())), q))
+                continue
+            # Only a sum is a total: two amounts of its kind before it ("L masseter 2 TPs = 1.0 mL" is
+            # that row's amount).
+            sid = sent_ids[q.tok_start]
+            added = [
+                o
+                for o in quantities
+                if o.label == q.label and sent_ids[o.tok_start] == sid and o.tok_end <= q.tok_start
+            ]
+            if len(added) >= 2:
+                equals_totals.append(q)
                 continue
         if q.label != "CONCENTRATION" and (
             _is_total(q, tokens, sent_ids)
@@ -222,12 +239,14 @@ def bind_quantities(
             best.attrs["quantity_hits"].append(q)
         elif q.label == "VOLUME":
             orphans.append(q)
+        elif q.label == "DOSE" and _unit(q) == "units":
+            toxin_doses.append(q)
     for s in substances:
         _summarise(s, multipliers, tokens, site_count)
     # A form's "Amount: 4 mL total" under "Medication: lidocaine 1%" with no injection verb near the
     # drug: the injectates named this session take it.
     injected = [s for s in substances if s.injected] or [s for s in substances if s.assertion == "present"]
-    for q in totals:
+    for q in equals_totals + totals:
         kind = "volume" if _unit(q) == "mL" else "dose"
         # By drug, not by mention: "Naropin (ropivacaine) 0.5% 4 mL" already has its volume.
         stated = {s.norm for s in injected if s.attrs.get(kind) is not None}
@@ -241,7 +260,11 @@ def bind_quantities(
             if kind == "dose" and _words_between(tokens, s.tok_end, q.tok_start) <= TOTAL_OWNER_GAP
         }
         owned = [s for s in injected if s.norm in owner]
-        for s in owned or same or injected:
+        takers = owned or same or injected
+        if _unit(q) == "units":
+            # Units measure a toxin: "TOTAL  100 units" is no dose of the saline it was mixed in.
+            takers = [s for s in takers if s.attrs.get("role") == "botulinum_toxin"]
+        for s in takers:
             if s.norm not in stated:
                 stated.add(s.norm)
                 s.attrs["quantity_hits"].append(q)
@@ -260,6 +283,21 @@ def bind_quantities(
             if mine:
                 s.attrs["quantity_hits"].extend(mine)
                 _summarise(s, multipliers, tokens, site_count)
+    # Toxin units per muscle that no drug's sentence holds ("Botox 100u vial reconstituted. Injected:
+    # trapezius L 30u, trapezius R 30u, L splenius capitis 20u."): the one toxin given takes their
+    # sum, each site counted (two sites of 30 units are 60), the units wasted left out.
+    toxins = {
+        s.norm for s in substances if s.assertion == "present" and s.attrs.get("role") == "botulinum_toxin"
+    }
+    if toxin_doses and len(toxins) == 1:
+        dosed = [s for s in substances if s.norm in toxins and s.attrs.get("dose") is not None]
+        values = [parse_number(q.groups[0]) if q.groups else None for q in toxin_doses]
+        if not dosed and None not in values:
+            total = round(sum(v for v in values if v is not None), 3)
+            for s in substances:
+                if s.norm in toxins and s.assertion == "present":
+                    s.attrs["quantity_hits"].extend(toxin_doses)
+                    s.attrs["dose"] = {"value": total, "unit": "units"}
     for s, q in sums:
         value, unit = parse_number(q.groups[0]) if q.groups else None, _unit(q)
         if value is not None and unit is not None:
@@ -311,6 +349,37 @@ def _mixture_per_site(
     return False
 
 
+# Tokens that end the clause an amount's waste word must stand in.
+_CLAUSE_BREAKS = frozenset({"(", ")", ",", ";", ".", "[", "]"})
+# Words that make a toxin's units the amount thrown away ("20u wasted (JW)", "wastage 30 units").
+WASTE_WORDS = frozenset({"wasted", "waste", "wastage", "discarded", "discard", "jw"})
+
+
+def _wasted(q: Hit, tokens: Sequence[str]) -> bool:
+    """Tell whether an amount is what was wasted, by a waste word two words either side in its clause.
+
+    "20u wasted (JW)", "(0 U wasted)", "wastage 30 units"; "100 units (wastage 0 units)" is the dose,
+    its aside another amount.
+    """
+
+    def words(span: Sequence[str]) -> list[str]:
+        out = []
+        for t in span:
+            # A column gap ("100 units     Wasted: 0 units") parts two fields.
+            if "\n" in t or t in _CLAUSE_BREAKS or (len(t) > 1 and not t.strip()):
+                break
+            if t.strip():
+                out.append(t.lower())
+        return out[:2]
+
+    # A clause ends at punctuation, also where it is written onto a word ("85 U. Discarded: 15 U").
+    previous = list(tokens[max(0, q.tok_start - 4) : q.tok_start][::-1])
+    cut = next((i for i, t in enumerate(previous) if t[-1:] in ".,;)"), len(previous))
+    before = words(previous[:cut])
+    after = [] if tokens[q.tok_end - 1][-1:] in ".,;" else words(tokens[q.tok_end : q.tok_end + 4])
+    return not WASTE_WORDS.isdisjoint(before + after)
+
+
 def _after_equals(q: Hit, tokens: Sequence[str]) -> bool:
     """Tell whether an amount is the right side of an '=' ("... = 8 mL")."""
     k = q.tok_start - 1
@@ -334,7 +403,12 @@ def _lead_substance(
 
 
 def _unit(q: Hit) -> str | None:
-    return UNIT_NORMAL.get(str(q.groups[1]).lower(), str(q.groups[1])) if len(q.groups) > 1 else None
+    """Return the normal unit of an amount: its second group, or the unit its rule names."""
+    if len(q.groups) > 1 and q.groups[1]:
+        return UNIT_NORMAL.get(str(q.groups[1]).lower(), str(q.groups[1]))
+    if q.label == "DOSE" and q.norm:
+        return UNIT_NORMAL.get(str(q.norm).lower(), str(q.norm))
+    return None
 
 
 def _summarise(s: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count: int) -> None:
