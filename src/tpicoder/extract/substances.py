@@ -286,9 +286,11 @@ def bind_quantities(
     # Toxin units per muscle that no drug's sentence holds ("Botox 100u vial reconstituted. Injected:
     # trapezius L 30u, trapezius R 30u, L splenius capitis 20u."): the one toxin given takes their
     # sum, each site counted (two sites of 30 units are 60), the units wasted left out.
-    toxins = {
-        s.norm for s in substances if s.assertion == "present" and s.attrs.get("role") == "botulinum_toxin"
-    }
+    given = [s for s in substances if s.assertion == "present" and s.attrs.get("role") == "botulinum_toxin"]
+    toxins = {s.norm for s in given}
+    # Only units where the toxin was given: the procedure, or a section naming it this session.
+    where = {"procedure"} | {s.section for s in given if s.injected}
+    toxin_doses = [q for q in toxin_doses if q.section in where]
     if toxin_doses and len(toxins) == 1:
         dosed = [s for s in substances if s.norm in toxins and s.attrs.get("dose") is not None]
         values = [parse_number(q.groups[0]) if q.groups else None for q in toxin_doses]

@@ -571,7 +571,7 @@ class FindingsBuilder:
         """Whether ``h`` stands on one of the note's first lines, in a practice's name.
 
         The first ``title_lines`` non-blank lines, each short (``title_line_max_chars``) and holding a
-        word of ``practice_name_words`` ("Chiropractic & Rehab", "PHYSICAL THERAPY -- DAILY NOTE").
+        word of ``practice_name_words`` ("Chiropractic & Rehab", "Westside Physical Therapy Associates").
         """
         config = self.config
         if not config.title_lines or not config.practice_name_words:
