@@ -347,11 +347,11 @@ class FindingsBuilder:
             out.append(h)
         return out
 
-    def _title_end(self) -> int:
-        """End of the note's title: its first two non-blank lines, when no section header comes first."""
+    def _title_end(self, title_lines: int = TITLE_LINES) -> int:
+        """End of the note's title: its first ``title_lines`` non-blank lines, up to the first section."""
         first_section = min((sec.start for sec in self.doc._.tpi_sections or []), default=len(self.text))
         end, lines = 0, 0
-        while lines < TITLE_LINES and end < len(self.text):
+        while lines < title_lines and end < len(self.text):
             nl = self.text.find("\n", end)
             line_end = len(self.text) if nl < 0 else nl
             if self.text[end:line_end].strip():
@@ -577,7 +577,7 @@ class FindingsBuilder:
         if not config.title_lines or not config.practice_name_words:
             return False
         line_start = self.text.rfind("\n", 0, h.start) + 1
-        if sum(1 for line in self.text[:line_start].splitlines() if line.strip()) >= config.title_lines:
+        if line_start >= self._title_end(config.title_lines):
             return False
         line_end = self.text.find("\n", h.end)
         line = self.text[line_start : len(self.text) if line_end < 0 else line_end]
