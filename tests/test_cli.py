@@ -40,6 +40,61 @@ def test_cli_folder_with_bad_files_finishes_the_rest_and_fails(tmp_path):
     assert ids == ["empty", "good", "latin"]
 
 
+def test_cli_reports_files_that_were_not_utf8_and_how_they_were_read(tmp_path):
+    (tmp_path / "good.txt").write_text(NOTE, encoding="utf-8")
+    (tmp_path / "latin.txt").write_bytes(NOTE.replace("TPI", "TPI (procédure)").encode("latin-1"))
+    res = runner.invoke(app, ["analyze", str(tmp_path), "--format", "jsonl", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    metas = {r["note_id"]: r["meta"] for r in map(json.loads, res.stdout.splitlines())}
+    assert metas["good"]["source_encoding"] == "utf-8"
+    assert metas["latin"]["source_encoding"] == "cp1252"
+    assert "1 input(s) were not UTF-8" in res.stderr and "latin.txt: cp1252" in res.stderr
+    assert "good.txt" not in res.stderr
+
+
+def test_cli_files_with_the_same_name_in_two_folders_keep_their_own_text(tmp_path):
+    for folder, muscle in (("jan", "left trapezius"), ("feb", "right rhomboid major")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "visit.txt").write_text(f"Procedure: TPI {muscle}, lidocaine 1 mL.")
+    (tmp_path / "jan" / "other.txt").write_text(NOTE)
+    out = tmp_path / "review"
+    res = runner.invoke(app, ["analyze", str(tmp_path), "--format", "jsonl", "--no-progress"])
+    assert res.exit_code == 0, res.output
+    rows = [json.loads(line) for line in res.stdout.splitlines()]
+    by_id = {r["note_id"]: [m["muscle"] for m in r["injected_muscles"]] for r in rows}
+    assert sorted(by_id) == sorted([(tmp_path / m / "visit").as_posix() for m in ("jan", "feb")] + ["other"])
+    assert by_id[(tmp_path / "jan" / "visit").as_posix()] == ["trapezius"]
+    assert by_id[(tmp_path / "feb" / "visit").as_posix()] == ["rhomboid_major"]
+    res = runner.invoke(app, ["review", str(tmp_path), "--out", str(out), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    pages = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.html") if p.name != "index.html"}
+    texts = [t for t in pages.values() if "rhomboid major" in t]
+    assert len(texts) == 1 and "left trapezius" not in texts[0]
+
+
+def test_cli_an_internal_error_on_one_note_is_reported_and_the_rest_finish(tmp_path, monkeypatch):
+    import tpicoder.api as api
+
+    real = api.doc_to_findings
+
+    def flaky(doc, config, text):
+        if "BOOM" in text:
+            raise ValueError("simulated bug")
+        return real(doc, config, text)
+
+    monkeypatch.setattr(api, "doc_to_findings", flaky)
+    for name, text in (("a", NOTE), ("b", "BOOM " + NOTE), ("c", NOTE)):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    res = runner.invoke(
+        app, ["analyze", str(tmp_path), "--format", "jsonl", "--out", str(out), "--no-progress"]
+    )
+    assert res.exit_code == 1
+    assert "b.txt: internal error, please report it: ValueError: simulated bug" in res.stderr
+    ids = [json.loads(line)["note_id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ids == ["a", "c"]
+
+
 def test_cli_csv_has_one_row_per_note(tmp_path):
     for i in range(3):
         (tmp_path / f"n{i}.txt").write_text(NOTE, encoding="utf-8")

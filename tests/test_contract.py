@@ -52,6 +52,31 @@ def test_analyze_many_streams_in_order():
     assert [r.procedure for r in results] == ["trigger_point_injection", "none", "trigger_point_injection"]
 
 
+@pytest.mark.parametrize("stage", ["doc_to_findings", "_result"])
+def test_analyze_many_on_error_skips_the_failing_note_and_goes_on(monkeypatch, stage):
+    import tpicoder.api as api
+
+    real = getattr(api, stage)
+
+    def flaky(*args, **kwargs):
+        text = args[2] if stage == "doc_to_findings" else args[0]
+        if "BOOM" in text:
+            raise ValueError("simulated bug")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(api, stage, flaky)
+    texts = [(NOTE, "a"), ("BOOM " + NOTE, "b"), ("Procedure: TPI R rhomboid major, lidocaine 1 mL.", "c")]
+    errors: list[tuple[str | None, str]] = []
+    results = list(
+        tpicoder.analyze_many(texts, batch_size=3, on_error=lambda nid, why: errors.append((nid, why)))
+    )
+    assert [r.note_id for r in results] == ["a", "c"]
+    assert results[1].injected_muscles[0].muscle == "rhomboid_major"
+    assert errors == [("b", "internal error, please report it: ValueError: simulated bug")]
+    with pytest.raises(ValueError, match="simulated bug"):  # without on_error the error propagates
+        list(tpicoder.analyze_many(texts, batch_size=3))
+
+
 def test_analyze_many_leaves_the_garbage_collector_as_it_found_it():
     import gc
 

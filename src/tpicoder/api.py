@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple
 
 from tpicoder._version import __version__
 from tpicoder.extract.pipeline import shared_nlp
@@ -139,10 +139,30 @@ def _fewer_collections(gen0: int = BATCH_GC_GEN0) -> Iterator[None]:
         gc.set_threshold(*old)
 
 
-def _worker_pipe(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
-    """Return the findings of a batch of texts (in this process or in a worker)."""
+def _worker_pipe(texts: list[str], lexicons_dir: str | None, isolate: bool = False) -> list[Findings | str]:
+    """Return the findings of a batch of texts (in this process or in a worker).
+
+    With ``isolate``, a batch that raises is run again one note at a time, and a note that still
+    raises gives the error as ``"ExceptionType: message"`` in its place (a string pickles across
+    processes where some exceptions do not).
+    """
     with _fewer_collections():
-        return _pipe_batch(texts, lexicons_dir)
+        if not isolate:
+            return list(_pipe_batch(texts, lexicons_dir))
+        try:
+            return list(_pipe_batch(texts, lexicons_dir))
+        except Exception:  # noqa: BLE001 - re-run note by note to find the one that fails
+            out: list[Findings | str] = []
+            for text in texts:
+                try:
+                    out.extend(_pipe_batch([text], lexicons_dir))
+                except Exception as exc:  # noqa: BLE001 - reported to on_error by the caller
+                    out.append(_describe(exc))
+            return out
+
+
+def _describe(exc: BaseException) -> str:
+    return f"internal error, please report it: {type(exc).__name__}: {exc}"
 
 
 def _pipe_batch(texts: list[str], lexicons_dir: str | None) -> list[Findings]:
@@ -164,6 +184,7 @@ def analyze_many(
     batch_size: int = DEFAULT_BATCH_SIZE,
     payer: str = "cms",
     lexicons_dir: str | os.PathLike[str] | None = None,
+    on_error: Callable[[str | None, str], None] | None = None,
 ) -> Iterator[NoteResult]:
     """Analyze a stream of notes, yielding results in input order.
 
@@ -173,9 +194,13 @@ def analyze_many(
         batch_size: notes per batch.
         payer: payer profile name.
         lexicons_dir: lexicon folder to use instead of the packaged one.
+        on_error: when given, a note whose analysis raises is skipped and reported as
+            ``on_error(note_id, reason)`` at its place in the order, and the rest go on;
+            without it the exception propagates and the stream stops.
 
     """
     lex = str(lexicons_dir) if lexicons_dir else None
+    isolate = on_error is not None
 
     def batches() -> Iterator[list[tuple[str, str | None, Claim | None]]]:
         batch: list[tuple[str, str | None, Claim | None]] = []
@@ -187,32 +212,58 @@ def analyze_many(
         if batch:
             yield batch
 
+    def deliver(items: Iterable[NoteResult | _Failed]) -> Iterator[NoteResult]:
+        # Errors reach on_error at their place in the order, between the results around them.
+        for item in items:
+            if isinstance(item, _Failed):
+                if on_error is None:
+                    raise RuntimeError(item.reason)  # only isolated runs (on_error given) fail softly
+                on_error(item.note_id, item.reason)
+            else:
+                yield item
+
     if n_process <= 1:
         for batch in batches():
+            findings = _worker_pipe([b[0] for b in batch], lex, isolate)
             with _fewer_collections():
-                results = [
-                    _result(text, findings, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
-                    for (text, note_id, claim), findings in zip(
-                        batch, _pipe_batch([b[0] for b in batch], lex), strict=True
-                    )
-                ]
-            yield from results
+                items = list(_emit(batch, findings, payer, lex, isolate))
+            yield from deliver(items)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=n_process) as pool:
         pending = []
         for batch in batches():
-            pending.append((batch, pool.submit(_worker_pipe, [b[0] for b in batch], lex)))
+            pending.append((batch, pool.submit(_worker_pipe, [b[0] for b in batch], lex, isolate)))
             if len(pending) > n_process * 2:
                 b, fut = pending.pop(0)
-                yield from _emit(b, fut.result(), payer, lex)
+                yield from deliver(_emit(b, fut.result(), payer, lex, isolate))
         for b, fut in pending:
-            yield from _emit(b, fut.result(), payer, lex)
+            yield from deliver(_emit(b, fut.result(), payer, lex, isolate))
+
+
+class _Failed(NamedTuple):
+    note_id: str | None
+    reason: str
 
 
 def _emit(
-    batch: list[tuple[str, str | None, Claim | None]], findings: list[Findings], payer: str, lex: str | None
-) -> Iterator[NoteResult]:
+    batch: list[tuple[str, str | None, Claim | None]],
+    findings: list[Findings | str],
+    payer: str,
+    lex: str | None,
+    isolate: bool,
+) -> Iterator[NoteResult | _Failed]:
     for (text, note_id, claim), f in zip(batch, findings, strict=True):
-        yield _result(text, f, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
+        if isinstance(f, str):
+            yield _Failed(note_id, f)
+            continue
+        if not isolate:
+            yield _result(text, f, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
+            continue
+        try:
+            result = _result(text, f, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
+        except Exception as exc:  # noqa: BLE001 - reported to on_error, the stream goes on
+            yield _Failed(note_id, _describe(exc))
+            continue
+        yield result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import json
@@ -98,31 +99,59 @@ def _analyze_files(
     lexicons: str | None,
     show_progress: bool,
     failures: list[tuple[str, str]],
+    recoded: list[tuple[str, str]] | None = None,
 ) -> Iterator[tuple[NoteResult, str]]:
-    """Yield (result, text) per readable file in order; unreadable ones go to ``failures``."""
+    """Yield (result, text) per readable file in order; unreadable ones go to ``failures``.
+
+    Each result's ``meta.source_encoding`` says how its file was decoded; files that were not
+    UTF-8 (read as UTF-16, Windows-1252 or Latin-1) are also listed in ``recoded``.
+    """
     from tpicoder.api import analyze_many
     from tpicoder.extract.textio import read_note
     from tpicoder.lexicon import load_extraction_lexicon
 
     max_chars = load_extraction_lexicon(lexicons).settings.input["max_chars"]
-    texts: dict[str, str] = {}
-
-    def records() -> Iterator[dict[str, Any]]:
-        for f in files:
-            try:
-                note = read_note(f, max_chars=max_chars)
-            except InputError as exc:
-                failures.append((str(f), str(exc).split(": ", 1)[-1]))
-                continue
-            claim = claims.get(f.stem) if isinstance(claims, dict) else claims
-            texts[f.stem] = note.text
-            yield {"text": note.text, "note_id": f.stem, "claim": claim}
+    ids = _note_ids(files)
+    # analyze_many yields results in input order, so each result takes the next pending
+    # (text, encoding): no lookup by id, which two files of the same name would share.
+    pending: collections.deque[tuple[Path, str, str]] = collections.deque()
 
     with _progress(show_progress and len(files) > 1) as bar:
         task = bar.add_task("analyzing", total=len(files))
-        for result in analyze_many(records(), n_process=workers, payer=payer, lexicons_dir=lexicons):
+
+        def records() -> Iterator[dict[str, Any]]:
+            for f, note_id in zip(files, ids, strict=True):
+                try:
+                    note = read_note(f, max_chars=max_chars)
+                except InputError as exc:
+                    failures.append((str(f), str(exc).split(": ", 1)[-1]))
+                    bar.advance(task)
+                    continue
+                claim = (claims.get(note_id) or claims.get(f.stem)) if isinstance(claims, dict) else claims
+                pending.append((f, note.text, note.encoding))
+                if note.encoding != "utf-8" and recoded is not None:
+                    recoded.append((str(f), note.encoding))
+                yield {"text": note.text, "note_id": note_id, "claim": claim}
+
+        def failed(_note_id: str | None, reason: str) -> None:
+            failures.append((str(pending.popleft()[0]), reason))
             bar.advance(task)
-            yield result, texts.pop(result.note_id or "", "")
+
+        results = analyze_many(
+            records(), n_process=workers, payer=payer, lexicons_dir=lexicons, on_error=failed
+        )
+        for result in results:
+            bar.advance(task)
+            _, text, encoding = pending.popleft()
+            if result.meta is not None:
+                result.meta.source_encoding = encoding
+            yield result, text
+
+
+def _note_ids(files: list[Path]) -> list[str]:
+    """Each file's note id: its name without .txt, or its path without .txt when two files share a name."""
+    counts = collections.Counter(f.stem for f in files)
+    return [f.stem if counts[f.stem] == 1 else f.with_suffix("").as_posix() for f in files]
 
 
 def _add_frequency(results_path: Path, payer: str) -> dict[str, list[Any]]:
@@ -167,6 +196,7 @@ def analyze(
         return
     try:
         files, failures = collect(paths)
+        recoded: list[tuple[str, str]] = []
         claims = _load_claims(claim)
         lex = str(lexicons) if lexicons else None
         with tempfile.TemporaryDirectory(prefix="tpicoder-") as tmp:
@@ -180,6 +210,7 @@ def analyze(
                     lexicons=lex,
                     show_progress=progress,
                     failures=failures,
+                    recoded=recoded,
                 ):
                     handle.write(result.model_dump_json() + "\n")
             extra = _add_frequency(stage, payer)
@@ -187,6 +218,7 @@ def analyze(
     except TpiCoderError as exc:
         err.print(f"error: {exc}", style="red", markup=False)
         raise typer.Exit(2) from exc
+    _report_recoded(recoded)
     _report_failures(failures)
 
 
@@ -232,6 +264,21 @@ def _write(stage: Path, extra: dict[str, list[Any]], fmt: str, out: Path | None)
             sink.detach()
 
 
+def _report_recoded(recoded: list[tuple[str, str]], shown: int = 20) -> None:
+    """Say which files were not UTF-8 and how they were read (their results carry it in meta too)."""
+    if not recoded:
+        return
+    err.print(
+        f"note: {len(recoded)} input(s) were not UTF-8 and were decoded as shown "
+        "(check accented or curly characters in their results):",
+        markup=False,
+    )
+    for name, encoding in recoded[:shown]:
+        err.print(f"  {name}: {encoding}", markup=False)
+    if len(recoded) > shown:
+        err.print(f"  ... and {len(recoded) - shown} more (see meta.source_encoding)", markup=False)
+
+
 def _report_failures(failures: list[tuple[str, str]]) -> None:
     if not failures:
         return
@@ -255,6 +302,7 @@ def review(
 
     try:
         files, failures = collect(paths)
+        recoded: list[tuple[str, str]] = []
         items = _analyze_files(
             files,
             payer=payer,
@@ -263,12 +311,14 @@ def review(
             lexicons=str(lexicons) if lexicons else None,
             show_progress=progress,
             failures=failures,
+            recoded=recoded,
         )
         report = write_review(items, out)
     except TpiCoderError as exc:
         err.print(f"error: {exc}", style="red", markup=False)
         raise typer.Exit(2) from exc
     err.print(f"wrote {getattr(report, 'pages', '?')} page(s) and index.html to {out}")
+    _report_recoded(recoded)
     _report_failures(failures)
 
 

@@ -170,6 +170,11 @@ class NoteMeta(_Model):
     lexicon_versions: dict[str, str] = Field(default_factory=dict)
     date_of_service: str | None = None
     patient_id: str | None = None
+    source_encoding: str | None = Field(
+        default=None,
+        description="How the CLI decoded the note file (utf-8, utf-16, cp1252 or latin-1); "
+        "null when the caller passed text.",
+    )
 
 
 class NoteResult(_Model):

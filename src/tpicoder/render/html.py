@@ -580,6 +580,12 @@ def _details_sections(result: NoteResult, targets: _Targets) -> str:
         if result.meta.lexicon_versions:
             versions = ", ".join(f"{k} {v}" for k, v in sorted(result.meta.lexicon_versions.items()))
             visit.append(f"<dt>Lexicons</dt><dd class='muted'>{_e(versions)}</dd>")
+        encoding = result.meta.source_encoding
+        if encoding and encoding != "utf-8":
+            visit.append(
+                f"<dt>File encoding</dt><dd class='enc'>{_e(encoding)} (not UTF-8: "
+                "check accented and curly characters)</dd>"
+            )
     out.append(
         f'<section class="card" id="visit"><h2>Visit</h2><dl class="kv">{"".join(visit)}</dl></section>'
     )
