@@ -1226,6 +1226,21 @@ def test_examined_negated_planned_earlier_muscles_not_injected(text, absent):
 
 
 SUBSTANCE_CASES = [
+    # A toxin's strength names a volume that was not given ("5 units/0.1 mL", "per 0.1 cc").
+    (
+        "Procedure: Botox diluted to 5 units/0.1 mL; 25 units into the L upper trapezius.",
+        "onabotulinumtoxina",
+        None,
+        (25.0, "units"),
+        None,
+    ),
+    (
+        "Procedure: Xeomin reconstituted 10 U per 0.1 cc, 30 U given into R levator scapulae.",
+        "incobotulinumtoxina",
+        None,
+        (30.0, "units"),
+        None,
+    ),
     ("Procedure: L trapezius injected with 1% lidocaine 5 cc.", "lidocaine", "1%", None, (5.0, "mL")),
     # A template's blank holds the number.
     (
