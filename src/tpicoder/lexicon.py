@@ -228,6 +228,7 @@ class SectionLexicon(_Versioned):
     injected_columns: list[str] = Field(default_factory=list)
     injected_yes: list[str] = Field(default_factory=list)
     injected_no: list[str] = Field(default_factory=list)
+    amount_columns: dict[Literal["units", "mL"], list[str]] = Field(default_factory=dict)
     exam_subheaders: list[str] = Field(default_factory=list)
     copied_block_start: str | None = None
     copied_block_end: str | None = None

@@ -1226,6 +1226,33 @@ def test_examined_negated_planned_earlier_muscles_not_injected(text, absent):
 
 
 SUBSTANCE_CASES = [
+    # A table's "Units" or "mL" column holds each row's amount as a bare number; the rows add up.
+    (
+        "Procedure: Botox 100 unit vial, diluted to 5 units/0.1 mL.\n\n  Muscle            Side    Units\n"
+        "  Upper trapezius   R       25\n  Upper trapezius   L       25\n  Levator scapulae  L       20\n"
+        "  ---------------------------------\n  Total injected            70\n",
+        "onabotulinumtoxina",
+        None,
+        (70.0, "units"),
+        None,
+    ),
+    # ... and a form field giving the same total is not added to them.
+    (
+        "Units injected ........ 60\nProduct ....... Xeomin\n\nPROCEDURE\n| Muscle | Side | Units |\n"
+        "| Splenius capitis | R | 30 |\n| Splenius capitis | L | 30 |\n",
+        "incobotulinumtoxina",
+        None,
+        (60.0, "units"),
+        None,
+    ),
+    (
+        "Medication: bupivacaine 0.5%\n\n| Muscle | Side | Volume (mL) |\n| Trapezius - upper | L | 1.0 |\n"
+        "| Levator scapulae | L | 1.5 |\n| Infraspinatus | L | 0 |\n",
+        "bupivacaine",
+        "0.5%",
+        None,
+        (2.5, "mL"),
+    ),
     # A toxin's strength names a volume that was not given ("5 units/0.1 mL", "per 0.1 cc").
     (
         "Procedure: Botox diluted to 5 units/0.1 mL; 25 units into the L upper trapezius.",

@@ -6,6 +6,7 @@ A thin wrapper: the decisions are the pure functions of :mod:`laterality`, :mod:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -14,11 +15,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tpicoder.extract.component import LexiconComponent
-from tpicoder.extract.extensions import doc_text, hits, register_extensions, token_table
+from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
 from tpicoder.extract.laterality import assign_sides, grid_sides, resolve_same_side
 from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details, share_list_assertion
 from tpicoder.extract.substances import bind_quantities
-from tpicoder.extract.tables import apply_injected_column
+from tpicoder.extract.tables import apply_injected_column, column_amounts
 from tpicoder.lexicon import ExtractionLexicon
 
 
@@ -39,6 +40,9 @@ class AttributeBinder(LexiconComponent):
             "injected_columns": sorted(c.lower() for c in lex.sections.injected_columns),
             "injected_yes": sorted(c.lower() for c in lex.sections.injected_yes),
             "injected_no": sorted(c.lower() for c in lex.sections.injected_no),
+            "amount_columns": {
+                name.lower(): unit for unit, names in lex.sections.amount_columns.items() for name in names
+            },
             "grid_injection_words": sorted(w.lower() for w in lex.laterality.grid_injection_words),
             "grid_empty_values": sorted(v.lower() for v in lex.laterality.grid_empty_values),
             "grid_side_words": {
@@ -107,6 +111,7 @@ class AttributeBinder(LexiconComponent):
             list_lead=doc._.tpi_list_lead or {},
             side_fields=frozenset(self.data["side_fields"]),
         )
+        all_hits.extend(self._column_amounts(doc_text(doc), muscles, table.idx, sent_ids))
         substances = [h for h in all_hits if h.label == "SUBSTANCE"]
         quantities = [h for h in all_hits if h.label in ("DOSE", "VOLUME", "CONCENTRATION")]
         multipliers = [h for h in all_hits if h.label == "SITE_MULTIPLIER"]
@@ -138,6 +143,31 @@ class AttributeBinder(LexiconComponent):
         )
         bind_durations(doc_text(doc), treatments, bounds, self._duration, max_chars=6 * gap)
         return doc
+
+    def _column_amounts(
+        self, text: str, muscles: list[Hit], idx: Sequence[int], sent_ids: Sequence[int]
+    ) -> list[Hit]:
+        """DOSE and VOLUME hits for the bare numbers of amount columns (``tables.column_amounts``)."""
+        out = []
+        for c in column_amounts(text, muscles, columns=self.data["amount_columns"]):
+            k = max(0, bisect.bisect_right(idx, c.start) - 1)
+            out.append(
+                Hit(
+                    label="DOSE" if c.unit == "units" else "VOLUME",
+                    start=c.start,
+                    end=c.end,
+                    tok_start=k,
+                    tok_end=max(k + 1, bisect.bisect_left(idx, c.end)),
+                    norm=c.unit,
+                    rule_id="amount_column",
+                    value=c.number,
+                    groups=(c.number, c.unit),
+                    section=c.muscle.section,
+                    sent=sent_ids[k] if k < len(sent_ids) else c.muscle.sent,
+                    attrs={"row_amount": True},
+                )
+            )
+        return out
 
 
 def sentence_bounds(

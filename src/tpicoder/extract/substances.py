@@ -178,7 +178,13 @@ def bind_quantities(
     strength_tokens = {
         k for q in quantities if q.label == "CONCENTRATION" for k in range(q.tok_start, q.tok_end)
     }
+    row_volumes: list[Hit] = []
     for q in quantities:
+        if q.attrs.get("row_amount"):
+            # A number under a table's "Units" or "mL" column is its row's (one muscle's) amount: the
+            # rows add up to the injectate's, below, when the note states no amount of that kind.
+            (toxin_doses if _unit(q) == "units" else row_volumes).append(q)
+            continue
         if q.label == "DOSE" and _wasted(q, tokens):
             # "20u wasted (JW)", "(0 U wasted)": what was thrown away is no dose given.
             continue
@@ -295,16 +301,45 @@ def bind_quantities(
         dosed = [s for s in substances if s.norm in toxins and s.attrs.get("dose") is not None]
         values = [parse_number(q.groups[0]) if q.groups else None for q in toxin_doses]
         if not dosed and None not in values:
-            total = round(sum(v for v in values if v is not None), 3)
+            rows = sum(v for q, v in zip(toxin_doses, values, strict=True) if v and q.attrs.get("row_amount"))
+            rest = sum(
+                v for q, v in zip(toxin_doses, values, strict=True) if v and not q.attrs.get("row_amount")
+            )
+            # A table's rows next to amounts written elsewhere ("Units injected .... 100" over a
+            # "Units" column that adds up to 100) tell the same dose twice: the larger, never the sum.
+            total = round(max(rows, rest) if rows and rest else rows + rest, 3)
             for s in substances:
                 if s.norm in toxins and s.assertion == "present":
                     s.attrs["quantity_hits"].extend(toxin_doses)
                     s.attrs["dose"] = {"value": total, "unit": "units"}
+    _add_row_volumes(substances, row_volumes)
     for s, q in sums:
         value, unit = parse_number(q.groups[0]) if q.groups else None, _unit(q)
         if value is not None and unit is not None:
             s.attrs["quantity_hits"].append(q)
             s.attrs["volume" if unit == "mL" else "dose"] = {"value": value, "unit": unit}
+
+
+def _add_row_volumes(substances: list[Hit], rows: list[Hit]) -> None:
+    """Give the sum of a table's per-row volumes to the injectates of its section that have none.
+
+    Each part of a mixture gets the whole, as with a stated total; an injectate whose volume is
+    written elsewhere keeps it.
+    """
+    values = [parse_number(q.groups[0]) if q.groups else None for q in rows]
+    if not rows or None in values:
+        return
+    sections = {q.section for q in rows}
+    present = [x for x in substances if x.assertion == "present" and x.attrs.get("role") != "botulinum_toxin"]
+    # Those of the table's section, else those of the note ("Medication: bupivacaine 0.5%" above it).
+    here = [x for x in present if x.section in sections]
+    given = [x for x in here if x.injected] or here or [x for x in present if x.injected] or present
+    measured = {x.norm for x in substances if x.attrs.get("volume") is not None}
+    total = round(sum(v for v in values if v is not None), 3)
+    for x in given:
+        if x.norm not in measured:
+            x.attrs["quantity_hits"].extend(rows)
+            x.attrs["volume"] = {"value": total, "unit": "mL"}
 
 
 # "3 mL of a 1:1 mixture of 1% lidocaine and 0.25% bupivacaine": an amount of a mixture is each part's.
