@@ -1863,6 +1863,16 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "medius DEFERRED today because of the skin infection overlying the site.",
             "none",
         ),
+        # Needling named only in the plan, with no muscle needled, is a plan.
+        (
+            "Exam: taut band R infraspinatus.\nAssessment: myofascial pain R infraspinatus (M79.18).\nPlan: PT "
+            "2x/wk x 6 wks. F/u 6 wks; could reconsider TPI or dry needling then if no better.",
+            "none",
+        ),
+        (
+            "Exam: taut band R infraspinatus.\nPlan: home stretching; dry needling at next visit.",
+            "none",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -1881,6 +1891,8 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "no-injection-indicated",
         "needling-considered-not-performed",
         "only-another-procedure",
+        "needling-reconsidered-if-no-better",
+        "needling-in-plan-only",
     ],
 )
 def test_procedure_kind(text, procedure):

@@ -63,6 +63,8 @@ _MENTIONED = frozenset(
     }
 )
 _LIVE = ("present",)
+# Sections that tell what is planned or what was done before, not what is done now.
+PLAN_OR_HISTORY_SECTIONS = frozenset({"plan", "history", "medications"})
 # Sides written short in a correction ("entered as "R" in error").
 _SIDE_WORD = {"l": "left", "lt": "left", "r": "right", "rt": "right"}
 # Sections that recount the visit's reason and history (not its plan or procedure).
@@ -218,7 +220,10 @@ class FindingsBuilder:
         # methylprednisolone") are listed beside trigger points, but inject none.
         own = [h for h in substances if h.section != "other_procedure"]
         if dry and not own:
-            kind = "needling" if (injected or nonspecific or not no_proc) else "none"
+            # With no muscle needled, only a needling told outside the plan and history is one
+            # ("could reconsider TPI or dry needling then" in a plan is no session).
+            told = any(d.section not in PLAN_OR_HISTORY_SECTIONS for d in dry)
+            kind = "needling" if (injected or nonspecific or (told and not no_proc)) else "none"
         elif injected or own or nonspecific:
             kind = "injection"
         elif events and not no_proc and any(h.section == "procedure" for h in events):
