@@ -8,6 +8,13 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A "Toxin:" line opens the procedure: the units table under it lists the muscles injected.
+    (
+        "Exam: bilat splenius capitis taut + tender; L upper trapezius ropy band.\n\nToxin: onabotulinumtoxinA "
+        "(Botox) 100 U vial, reconstituted to 5 U / 0.1 mL.\n\nSite                        Units\n"
+        "R splenius capitis            20\nL trapezius (upper)           30\nTotal injected                50 U\n",
+        {("splenius_capitis", "right"), ("trapezius", "left")},
+    ),
     # "Inj" is an injection; a toxin's units beside each muscle of a product list name the injection.
     (
         "DOS 9/9/25. Inj L piriformis + L glut med w/ lidocaine, tol well.",
