@@ -2388,3 +2388,17 @@ def test_dictated_numbers_are_read(spoken, value):
     from tpicoder.extract.substances import parse_number
 
     assert parse_number(spoken) == value
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        "CC: 1) scheduled TPIs  2) NEW right knee pain x 3 weeks. XR R knee 3 views ordered.",
+        "Billing: 99213-25 (knee problem evaluated and managed separately), 20552",
+        "Radiculopathy: PDMP reviewed, UDS collected, opioid agreement renewed. Refill tramadol #90.",
+    ],
+    ids=["new-knee-pain-xr-ordered", "managed-separately", "opioid-management"],
+)
+def test_another_problem_managed_makes_em_separate(problem):
+    f = extract(f"Office visit, 99213.\n{problem}\nProcedure: TPI L trapezius, lidocaine 1% 1 mL.")
+    assert f.em is not None and f.em.separate_problem
