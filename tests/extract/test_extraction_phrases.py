@@ -1233,6 +1233,15 @@ def test_examined_negated_planned_earlier_muscles_not_injected(text, absent):
 
 
 SUBSTANCE_CASES = [
+    # A class name in the title is the one product the note names.
+    (
+        "BOTULINUM TOXIN INJECTION - PROCEDURE RECORD\nDrug: incobotulinumtoxinA (Xeomin) 100-unit vial\n\n"
+        "| Muscle | Side | Units |\n| Piriformis | L | 40 |\n| Gluteus medius | L | 20 |\n",
+        "incobotulinumtoxina",
+        None,
+        (60.0, "units"),
+        None,
+    ),
     # A table's "Units" or "mL" column holds each row's amount as a bare number; the rows add up.
     (
         "Procedure: Botox 100 unit vial, diluted to 5 units/0.1 mL.\n\n  Muscle            Side    Units\n"
@@ -2402,3 +2411,20 @@ def test_dictated_numbers_are_read(spoken, value):
 def test_another_problem_managed_makes_em_separate(problem):
     f = extract(f"Office visit, 99213.\n{problem}\nProcedure: TPI L trapezius, lidocaine 1% 1 mL.")
     assert f.em is not None and f.em.separate_problem
+
+
+def test_a_class_name_beside_one_product_is_that_product():
+    f = extract("BOTULINUM TOXIN PROCEDURE\nProcedure: Dysport 300 units into the L gastrocnemius.")
+    assert [s.substance for s in f.substances] == ["abobotulinumtoxina"]
+    f = extract("Procedure: botulinum toxin 100 units into the L upper trapezius.")
+    assert [s.substance for s in f.substances] == ["onabotulinumtoxina"]
+
+
+def test_substance_evidence_names_each_span_once():
+    f = extract(
+        "Drug: incobotulinumtoxinA (Xeomin) 100-unit vial\n\n| Muscle | Side | Units |\n| Piriformis | L | 40 |\n"
+        "| Gluteus medius | L | 20 |\n"
+    )
+    (sub,) = f.substances
+    spans = [(e.start, e.end) for e in sub.evidence]
+    assert len(spans) == len(set(spans)) and [e.text for e in sub.evidence].count("40") == 1

@@ -18,7 +18,7 @@ from tpicoder.extract.component import LexiconComponent
 from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions, token_table
 from tpicoder.extract.laterality import assign_sides, grid_sides, resolve_same_side
 from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details, share_list_assertion
-from tpicoder.extract.substances import bind_quantities
+from tpicoder.extract.substances import bind_quantities, resolve_class_names
 from tpicoder.extract.tables import apply_injected_column, column_amounts
 from tpicoder.lexicon import ExtractionLexicon
 
@@ -49,6 +49,7 @@ class AttributeBinder(LexiconComponent):
                 w.lower(): side for side, words in lex.laterality.grid_side_words.items() for w in words
             },
             "substances": dict(lex.settings.substances),
+            "class_names": sorted(n.lower() for n in lex.substances.class_names),
             "duration_pattern": lex.treatments.duration_pattern,
             "detail_ids": sorted(lex.treatments.detail_ids),
             "detail_markers": sorted(m.lower() for m in lex.treatments.detail_markers),
@@ -113,6 +114,7 @@ class AttributeBinder(LexiconComponent):
         )
         all_hits.extend(self._column_amounts(doc_text(doc), muscles, table.idx, sent_ids))
         substances = [h for h in all_hits if h.label == "SUBSTANCE"]
+        resolve_class_names(substances, frozenset(self.data["class_names"]))
         quantities = [h for h in all_hits if h.label in ("DOSE", "VOLUME", "CONCENTRATION")]
         multipliers = [h for h in all_hits if h.label == "SITE_MULTIPLIER"]
         site_count = len({(m.norm, m.side) for m in muscles if m.injected})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from tpicoder.extract.extensions import Hit
 from tpicoder.extract.nearest import NearestIndex
@@ -135,6 +136,20 @@ def _is_total(q: Hit, tokens: Sequence[str], sent_ids: Sequence[int]) -> bool:
         if sent_ids[i] == sent_ids[q.tok_start]
     ]
     return bool(TOTAL_WORDS.intersection(before) or TOTAL_WORDS.intersection(after))
+
+
+def resolve_class_names(substances: list[Hit], class_names: frozenset[str]) -> None:
+    """Give a drug-class name ("botulinum toxin") the id of the one product of its role given this session."""
+    products: dict[Any, set[str | None]] = {}
+    for s in substances:
+        if s.assertion == "present" and (s.alias or "").lower() not in class_names:
+            products.setdefault(s.attrs.get("role"), set()).add(s.norm)
+    for s in substances:
+        if (s.alias or "").lower() in class_names:
+            named = products.get(s.attrs.get("role"), set())
+            if len(named) == 1 and s.norm not in named:
+                s.norm = next(iter(named))
+                s.attrs = {**s.attrs, "class_name": True}
 
 
 def bind_quantities(

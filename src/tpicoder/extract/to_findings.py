@@ -552,8 +552,14 @@ class FindingsBuilder:
             dose, vol = h.attrs.get("dose"), h.attrs.get("volume")
             if not h.attrs.get("concentration") and (h.alias or "") in implied:
                 h.attrs = {**h.attrs, "concentration": implied[h.alias or ""]}
-            evidence = [self.hev(h)] + [self.hev(q) for q in h.attrs.get("quantity_hits", [])]
             sub = out.get(h.norm)
+            # Each span once: the mentions of one drug share their amounts ("Botox ... 25 U").
+            seen = {(e.start, e.end) for e in sub.evidence} if sub is not None else set()
+            evidence = []
+            for x in (h, *h.attrs.get("quantity_hits", [])):
+                if (x.start, x.end) not in seen:
+                    seen.add((x.start, x.end))
+                    evidence.append(self.hev(x))
             if sub is None:
                 out[h.norm] = Substance(
                     substance=h.norm,
