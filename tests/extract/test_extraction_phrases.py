@@ -2428,3 +2428,19 @@ def test_substance_evidence_names_each_span_once():
     (sub,) = f.substances
     spans = [(e.start, e.end) for e in sub.evidence]
     assert len(spans) == len(set(spans)) and [e.text for e in sub.evidence].count("40") == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("[x] Lidocaine 1%   ____ mL\n[ ] Bupivacaine 0.25%   ____ mL", {"lidocaine"}),
+        (
+            "Medication:  Lidocaine 1% __6__ mL    Bupivacaine 0.25% ____ mL    Triamcinolone ____ mg",
+            {"lidocaine"},
+        ),
+    ],
+    ids=["ticked-with-blank-amount", "blanks-on-one-line"],
+)
+def test_a_blank_amount_negates_a_drug_unless_its_box_is_ticked(line, expected):
+    f = extract(f"Muscles injected:\n Trapezius ...... [x] L  [ ] R\n\nInjectate:\n{line}\n")
+    assert {s.substance for s in f.substances} == expected
