@@ -2444,3 +2444,16 @@ def test_substance_evidence_names_each_span_once():
 def test_a_blank_amount_negates_a_drug_unless_its_box_is_ticked(line, expected):
     f = extract(f"Muscles injected:\n Trapezius ...... [x] L  [ ] R\n\nInjectate:\n{line}\n")
     assert {s.substance for s in f.substances} == expected
+
+
+@pytest.mark.parametrize(
+    "exam",
+    [
+        "On palpation there is a tender, ropey spot in the L rhomboid major.",
+        "Pressing the L middle trapezius recreates her pain.",
+        "Firm knot in the R levator scapulae.",
+    ],
+)
+def test_trigger_point_exam_findings_in_plain_words(exam):
+    f = extract(f"{exam}\nLidocaine injected into the L rhomboid major trigger point.")
+    assert f.exam_findings
