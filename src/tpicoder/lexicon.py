@@ -118,6 +118,7 @@ class SubstanceLexicon(_Versioned):
     entries: list[SubstanceEntry]
     unnamed_injectate: list[str] = Field(default_factory=list)
     class_names: list[str] = Field(default_factory=list)
+    not_injectates: list[str] = Field(default_factory=list)
     implied_concentration: dict[str, str] = Field(default_factory=dict)
     sound_alike_not: list[str] = Field(default_factory=list)
 

@@ -2457,3 +2457,15 @@ def test_a_blank_amount_negates_a_drug_unless_its_box_is_ticked(line, expected):
 def test_trigger_point_exam_findings_in_plain_words(exam):
     f = extract(f"{exam}\nLidocaine injected into the L rhomboid major trigger point.")
     assert f.exam_findings
+
+
+def test_a_drug_name_inside_another_use_is_no_injectate():
+    f = extract(
+        "Assessment/Plan:\n1) Myofascial pain, bilateral trapezius (M79.12) -- TPI performed:\n   Consent. 1% "
+        "lidocaine 3 mL + triamcinolone 10 mg into each upper trapezius (R and L). Tolerated well.\n2) Acute "
+        "maxillary sinusitis (J01.00) -- amoxicillin-clavulanate 875 mg bid x 7 d, continue Flonase and saline "
+        "irrigation."
+    )
+    assert {s.substance for s in f.substances} == {"lidocaine", "triamcinolone"}
+    f = extract("Procedure: TPI L trapezius, 1% lidocaine 2 mL; saline rinses for her sinuses.")
+    assert {s.substance for s in f.substances} == {"lidocaine"}

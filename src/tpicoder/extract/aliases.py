@@ -1,8 +1,8 @@
 """Pure functions that turn lexicon records into phrase patterns (no spaCy here).
 
 A pattern record is a dict: ``label`` (MUSCLE, REGIONAL, NONSPECIFIC, SUBSTANCE, PRIOR_TX, SIDE, CUE,
-ANAPHORA, REGION_CUE, OUTCOME, UNNAMED_INJECTATE, NOT_TREATMENT), ``id`` (normalized id or cue category),
-``kind`` (exact / abbreviation), ``case_sensitive``, ``rule`` (rule id) and ``phrases``.
+ANAPHORA, REGION_CUE, OUTCOME, UNNAMED_INJECTATE, NOT_TREATMENT, NOT_INJECTATE), ``id`` (normalized id
+or cue category), ``kind`` (exact / abbreviation), ``case_sensitive``, ``rule`` (rule id) and ``phrases``.
 """
 
 from __future__ import annotations
@@ -88,6 +88,8 @@ def entity_patterns(lex: ExtractionLexicon) -> list[dict[str, Any]]:
         if s.abbreviations_cs:
             recs.append(_rec("SUBSTANCE", s.id, "abbreviation", s.abbreviations_cs, cs=True, role=s.role))
     recs.append(_rec("UNNAMED_INJECTATE", "unnamed", "exact", lex.substances.unnamed_injectate))
+    # Phrases that hold a drug's name but inject nothing ("saline rinses"): matched to hide it.
+    recs.append(_rec("NOT_INJECTATE", "not_injectate", "exact", lex.substances.not_injectates))
     for t in lex.treatments.entries:
         tag = "_history" if t.history_only else ""
         extra = {"history_only": t.history_only}

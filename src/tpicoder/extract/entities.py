@@ -34,6 +34,7 @@ LAYERS = {
     "PRIOR_TX": "entity",
     "UNNAMED_INJECTATE": "entity",
     "NOT_TREATMENT": "entity",
+    "NOT_INJECTATE": "entity",
     "SIDE": "side",
     "OTHER_SIDE": "other_side",
     "CUE": "cue",
