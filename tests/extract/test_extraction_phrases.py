@@ -1654,6 +1654,12 @@ def test_toxin_awaiting_approval_is_not_injected_today():
 
 
 TREATMENT_CASES = [
+    # The date a consent was signed dates no treatment.
+    (
+        "DOS: 06/02/2025\nIntervention:\nInformed consent on file for dry needling (signed 05/19/2025).\nDry needling (no "
+        "injectate) with 0.30x50mm needles: L piriformis x3.",
+        {},
+    ),
     (
         "HPI: failed 8 weeks of PT and ibuprofen.",
         {"physical_therapy": ("failed", "8 weeks"), "nsaid": ("failed", None)},
