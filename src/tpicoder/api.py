@@ -147,11 +147,11 @@ def _worker_pipe(texts: list[str], lexicons_dir: str | None, isolate: bool = Fal
     processes where some exceptions do not).
     """
     with _fewer_collections():
-        if not isolate:
-            return list(_pipe_batch(texts, lexicons_dir))
         try:
             return list(_pipe_batch(texts, lexicons_dir))
         except Exception:  # noqa: BLE001 - re-run note by note to find the one that fails
+            if not isolate:
+                raise
             out: list[Findings | str] = []
             for text in texts:
                 try:
