@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
 from tpicoder.extract.extensions import Hit
@@ -24,10 +24,12 @@ def _cells(line: str, spaced: bool = False) -> list[str]:
     return [p.strip().lower() for p in parts]
 
 
-def _line_at(text: str, pos: int) -> tuple[int, int]:
+def _row_at(text: str, pos: int) -> tuple[int, str, bool]:
+    """Return the start and text of the line holding ``pos``, and whether only spaces part its cells."""
     start = text.rfind("\n", 0, pos) + 1
     end = text.find("\n", pos)
-    return start, len(text) if end < 0 else end
+    line = text[start : len(text) if end < 0 else end]
+    return start, line, "|" not in line and "\t" not in line
 
 
 def apply_injected_column(
@@ -46,16 +48,10 @@ def apply_injected_column(
     (assertion negated); a "yes" cell makes a present muscle injected.
     """
     for m in muscles:
-        start, end = _line_at(text, m.start)
-        line = text[start:end]
-        spaced = "|" not in line and "\t" not in line
-        row = _cells(line, spaced)
-        if spaced and len(row) < _SPACED_MIN_CELLS:
+        found = _cell_under(text, m.start, columns, header_reach)
+        if found is None:
             continue
-        col = _find_column(text, start, len(row), columns, header_reach, spaced)
-        if col is None or col >= len(row):
-            continue
-        cell = row[col]
+        cell = text[found[0] : found[1]].lower()
         # "no - defer", "yes (2 mL)": the first word answers.
         if cell not in no and cell not in yes:
             cell = cell.split(" ", 1)[0].strip(".,;:-()")
@@ -98,23 +94,32 @@ def column_amounts(
     for m in muscles:
         if m.assertion != "present":
             continue
-        start, end = _line_at(text, m.start)
-        if start in seen:
+        row_start = text.rfind("\n", 0, m.start) + 1
+        if row_start in seen:
             continue
-        seen.add(start)
-        line = text[start:end]
-        spaced = "|" not in line and "\t" not in line
-        spans = _cell_spans(line, spaced)
-        if spaced and len(spans) < _SPACED_MIN_CELLS:
-            continue
-        found = _find_amount_column(text, start, len(spans), columns, header_reach, spaced)
-        if found is None or found[0] >= len(spans):
-            continue
-        col, unit = found
-        a, b = spans[col]
-        if _BARE_NUMBER.fullmatch(line[a:b]):
-            out.append(ColumnAmount(start + a, start + b, line[a:b], unit, m))
+        seen.add(row_start)
+        found = _cell_under(text, m.start, columns, header_reach)
+        if found is not None and _BARE_NUMBER.fullmatch(text[found[0] : found[1]]):
+            a, b, header = found
+            out.append(ColumnAmount(a, b, text[a:b], columns[header], m))
     return out
+
+
+def _cell_under(text: str, pos: int, columns: Container[str], reach: int) -> tuple[int, int, str] | None:
+    """Find the cell of the row holding ``pos`` under a header cell named in ``columns``.
+
+    Returns the cell's start and end in ``text`` (without its outer spaces) and the header's name,
+    or None when the line is no table row or no such header stands above it.
+    """
+    start, line, spaced = _row_at(text, pos)
+    spans = _cell_spans(line, spaced)
+    if spaced and len(spans) < _SPACED_MIN_CELLS:
+        return None
+    found = _find_column(text, start, len(spans), columns, reach, spaced)
+    if found is None or found[0] >= len(spans):
+        return None
+    a, b = spans[found[0]]
+    return start + a, start + b, found[1]
 
 
 def _cell_spans(line: str, spaced: bool) -> list[tuple[int, int]]:
@@ -138,18 +143,6 @@ def _cell_spans(line: str, spaced: bool) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _find_amount_column(
-    text: str, row_start: int, n_cells: int, columns: dict[str, str], reach: int, spaced: bool
-) -> tuple[int, str] | None:
-    for line in lines_above(text, row_start, reach):
-        cells = _cells(line, spaced)
-        if len(cells) == n_cells:
-            for i, c in enumerate(cells):
-                if c in columns:
-                    return i, columns[c]
-    return None
-
-
 def lines_above(text: str, pos: int, reach: int) -> Iterator[str]:
     """Yield the lines above the one holding ``pos``, nearest first, up to a blank line or ``reach`` lines."""
     line_start = text.rfind("\n", 0, pos) + 1
@@ -166,12 +159,13 @@ def lines_above(text: str, pos: int, reach: int) -> Iterator[str]:
 
 
 def _find_column(
-    text: str, row_start: int, n_cells: int, columns: frozenset[str], reach: int, spaced: bool = False
-) -> int | None:
+    text: str, row_start: int, n_cells: int, columns: Container[str], reach: int, spaced: bool = False
+) -> tuple[int, str] | None:
+    """Return index and name of the first ``columns`` cell of the nearest header-like line above a row."""
     for line in lines_above(text, row_start, reach):
         cells = _cells(line, spaced)
         if len(cells) == n_cells:
             for i, c in enumerate(cells):
                 if c in columns:
-                    return i
+                    return i, c
     return None
