@@ -314,14 +314,16 @@ def bind_quantities(
     toxin_doses = [q for q in toxin_doses if q.section in where]
     if toxin_doses and len(toxins) == 1:
         dosed = [s for s in substances if s.norm in toxins and s.attrs.get("dose") is not None]
-        values = [parse_number(q.groups[0]) if q.groups else None for q in toxin_doses]
+        values = [_value(q) for q in toxin_doses]
         if not dosed and None not in values:
-            rows = sum(v for q, v in zip(toxin_doses, values, strict=True) if v and q.attrs.get("row_amount"))
-            rest = sum(
-                v for q, v in zip(toxin_doses, values, strict=True) if v and not q.attrs.get("row_amount")
-            )
             # A table's rows next to amounts written elsewhere ("Units injected .... 100" over a
             # "Units" column that adds up to 100) tell the same dose twice: the larger, never the sum.
+            rows = rest = 0.0
+            for q, v in zip(toxin_doses, values, strict=True):
+                if q.attrs.get("row_amount"):
+                    rows += v or 0.0
+                else:
+                    rest += v or 0.0
             total = round(max(rows, rest) if rows and rest else rows + rest, 3)
             for s in substances:
                 if s.norm in toxins and s.assertion == "present":
@@ -329,7 +331,7 @@ def bind_quantities(
                     s.attrs["dose"] = {"value": total, "unit": "units"}
     _add_row_volumes(substances, row_volumes)
     for s, q in sums:
-        value, unit = parse_number(q.groups[0]) if q.groups else None, _unit(q)
+        value, unit = _value(q), _unit(q)
         if value is not None and unit is not None:
             s.attrs["quantity_hits"].append(q)
             s.attrs["volume" if unit == "mL" else "dose"] = {"value": value, "unit": unit}
@@ -341,7 +343,7 @@ def _add_row_volumes(substances: list[Hit], rows: list[Hit]) -> None:
     Each part of a mixture gets the whole, as with a stated total; an injectate whose volume is
     written elsewhere keeps it.
     """
-    values = [parse_number(q.groups[0]) if q.groups else None for q in rows]
+    values = [_value(q) for q in rows]
     if not rows or None in values:
         return
     sections = {q.section for q in rows}
@@ -454,6 +456,11 @@ def _lead_substance(
     return named[0] if len({s.norm for s in named}) == 1 else None
 
 
+def _value(q: Hit) -> float | None:
+    """Return the number of an amount (its first group), or None when it has none."""
+    return parse_number(q.groups[0]) if q.groups else None
+
+
 def _unit(q: Hit) -> str | None:
     """Return the normal unit of an amount: its second group, or the unit its rule names."""
     if len(q.groups) > 1 and q.groups[1]:
@@ -472,7 +479,7 @@ def _summarise(s: Hit, multipliers: list[Hit], tokens: Sequence[str], site_count
             # A rule may name the strength it stands for ("Kenalog 40" -> 40 mg/mL).
             conc = conc or _concentration_text(" ".join(str(q.norm or q.value).split()))
             continue
-        value = parse_number(q.groups[0]) if q.groups else None
+        value = _value(q)
         unit = _unit(q)
         if value is None or unit is None:
             continue
