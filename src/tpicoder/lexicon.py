@@ -53,6 +53,13 @@ def _check_regex(value: str) -> str:
     return value
 
 
+def _check_credential_regex(value: str | None) -> str | None:
+    """Check that a regex compiles and captures the ``credentials`` group the treatment step reads."""
+    if value is not None and "credentials" not in re.compile(_check_regex(value)).groupindex:
+        raise ValueError("regex has no (?P<credentials>...) group")
+    return value
+
+
 def _check_title_regex(value: str | None) -> str | None:
     """Check that a regex compiles and captures the ``title`` group the section detector reads."""
     if value is not None and "title" not in re.compile(_check_regex(value)).groupindex:
@@ -155,8 +162,12 @@ class TreatmentLexicon(_Versioned):
     title_line_max_chars: int = Field(default=100, ge=0)
     detail_markers: list[str] = Field(default_factory=list)
     detail_max_gap: int = 8
+    credential_pattern: str | None = None
 
     _compiles = field_validator("duration_pattern")(classmethod(lambda cls, value: _check_regex(value)))
+    _credentials = field_validator("credential_pattern")(
+        classmethod(lambda cls, value: _check_credential_regex(value))
+    )
 
     @field_validator("outcome_cues")
     @classmethod

@@ -359,6 +359,11 @@ def test_new_payer_profile_needs_no_code(lexicon_copy, note):
             lambda d: d.pop("fragments"),
             "rule concentration_ratio: unknown fragment {{spoken_number}}",
         ),
+        (
+            "extraction/prior_treatments.yaml",
+            _set(["credential_pattern"], r"Dr\. \w+, (PT|DC)"),
+            "credential_pattern",
+        ),
     ],
     ids=[
         "block-without-title-group",
@@ -367,6 +372,7 @@ def test_new_payer_profile_needs_no_code(lexicon_copy, note):
         "unknown-fragment",
         "fragment-does-not-compile",
         "fragments-missing",
+        "credentials-without-group",
     ],
 )
 def test_broken_extraction_rule_names_file_and_field(lexicon_copy, relpath, change, expected):

@@ -1654,6 +1654,19 @@ def test_toxin_awaiting_approval_is_not_injected_today():
 
 
 TREATMENT_CASES = [
+    # A clinician's credentials name who wrote the note, not care the patient tried.
+    (
+        "Provider: Dana Kowalski, PT (dry needling certified)\nS: had chiropractic adjustments for a month.\n"
+        "Procedure: TPI L trapezius with 1% lidocaine 2 mL.",
+        {"chiropractic": ("unknown", None)},
+    ),
+    ("Therapist: J. Park, LMT, CMT\nHPI: failed 6 weeks of PT.", {"physical_therapy": ("failed", "6 weeks")}),
+    ("HPI: neck pain.\nTPI L trapezius, lidocaine 1% 2 mL.\nKaren Whitfield, PT, DPT", {}),
+    # ... but a drug and a therapy listed after a comma are both tried.
+    (
+        "HPI: neck pain x 1 yr. Failed Mobic, PT x 2 rounds.",
+        {"nsaid": ("failed", None), "physical_therapy": ("failed", None)},
+    ),
     # The date a consent was signed dates no treatment.
     (
         "DOS: 06/02/2025\nIntervention:\nInformed consent on file for dry needling (signed 05/19/2025).\nDry needling (no "

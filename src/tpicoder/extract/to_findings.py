@@ -596,6 +596,21 @@ class FindingsBuilder:
             return False
         return not config.practice_name_words.isdisjoint(_WORD.findall(line.lower()))
 
+    def _in_credentials(self, h: Hit) -> bool:
+        """Whether ``h`` stands in the credentials after a clinician's name (``credential_pattern``)."""
+        regex = self.config.credential_regex
+        line_start = self.text.rfind("\n", 0, h.start) + 1
+        # Credentials follow a name and a comma on the same line.
+        if regex is None or "," not in self.text[line_start : h.start]:
+            return False
+        line_end = self.text.find("\n", h.end)
+        line = self.text[line_start : len(self.text) if line_end < 0 else line_end]
+        for m in regex.finditer(line):
+            a, b = m.span("credentials")
+            if line_start + a <= h.start and h.end <= line_start + b:
+                return True
+        return False
+
     def _treatments(self) -> list[PriorTreatment]:
         def cued_of(h: Hit) -> bool:
             return h.assertion == "historical" and h.cue is not None
@@ -635,6 +650,9 @@ class FindingsBuilder:
             cued = cued_of(h)
             # "Peak Performance Chiropractic & Rehab" on the note's title lines names the clinic.
             if not cued and h.section == "unknown" and self._practice_name(h):
+                continue
+            # "Provider: Dana Kowalski, PT (dry needling certified)" names the clinician.
+            if self._in_credentials(h):
                 continue
             if (
                 h.attrs.get("history_only")
@@ -921,6 +939,7 @@ class FindingsConfig:
     practice_name_words: frozenset[str] = frozenset()
     title_lines: int = 0
     title_line_max_chars: int = 100
+    credential_regex: re.Pattern[str] | None = None
 
 
 @functools.lru_cache(maxsize=4)
@@ -944,6 +963,9 @@ def findings_config(lexicons_dir: str | None = None) -> FindingsConfig:
         practice_name_words=frozenset(w.lower() for w in lex.treatments.practice_name_words),
         title_lines=lex.treatments.title_lines,
         title_line_max_chars=lex.treatments.title_line_max_chars,
+        credential_regex=re.compile(lex.treatments.credential_pattern)
+        if lex.treatments.credential_pattern
+        else None,
         diagnosis_sections=frozenset(lex.sections.diagnosis_sections),
         diagnosis_lead_words=tuple(w.lower() for w in lex.sections.diagnosis_lead_words),
         diagnosis_lead_reach=lex.sections.diagnosis_lead_reach,
