@@ -1662,6 +1662,16 @@ TREATMENT_CASES = [
     ),
     ("Therapist: J. Park, LMT, CMT\nHPI: failed 6 weeks of PT.", {"physical_therapy": ("failed", "6 weeks")}),
     ("HPI: neck pain.\nTPI L trapezius, lidocaine 1% 2 mL.\nKaren Whitfield, PT, DPT", {}),
+    # Aftercare for today's injection is no earlier care, even after "Continue".
+    (
+        "HPI: did 6 weeks of PT with partial benefit.\nProcedure: TPI L trapezius, 1% lidocaine 2 mL.\n"
+        "Continue HEP, heat after 24h, RTC 6 wk.",
+        {"physical_therapy": ("partial_relief", "6 weeks"), "home_exercise": ("unknown", None)},
+    ),
+    (
+        "HPI: used heat and ice for 2 months.\nPlan: ice x 24 h then resume stretches.",
+        {"heat_ice": ("unknown", "for 2 months")},
+    ),
     # ... but a drug and a therapy listed after a comma are both tried.
     (
         "HPI: neck pain x 1 yr. Failed Mobic, PT x 2 rounds.",
