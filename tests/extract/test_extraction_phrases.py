@@ -8,6 +8,12 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # "TDN" (trigger point dry needling) is today's needling event in a line with no section header.
+    (
+        "palp: taut bands L vastus lateralis, L TFL TP w/ referral to lat knee.\n"
+        "today: TDN L vastis lateralis + L TFL, 0.30x60mm, LTRs x several each, no injectate.",
+        {("vastus_lateralis", "left"), ("tensor_fasciae_latae", "left")},
+    ),
     # A "Toxin:" line opens the procedure: the units table under it lists the muscles injected.
     (
         "Exam: bilat splenius capitis taut + tender; L upper trapezius ropy band.\n\nToxin: onabotulinumtoxinA "
