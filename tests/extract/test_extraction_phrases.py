@@ -2252,6 +2252,15 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "  - L gluteus medius ........ 0.30 x 60 mm, 3 insertions",
             ["exam", "procedure"],
         ),
+        # Two names of one kind joined by a slash are one header; two kinds joined are none.
+        (
+            "HPI: neck pain.\nPROCEDURE: TPI R trapezius 2 mL.\n\nDISPOSITION / FOLLOW-UP\nReassess trigger points.",
+            ["history", "procedure", "plan"],
+        ),
+        (
+            "HPI: neck pain.\nPROCEDURE: TPI R trapezius 2 mL.\n\nExam / Plan\nReassess trigger points.",
+            ["history", "procedure"],
+        ),
     ],
     ids=[
         "headers",
@@ -2282,6 +2291,8 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "prior-conservative-tx-field",
         "procedure-fields-after-rationale",
         "needling-header-with-aside",
+        "joined-names-one-kind",
+        "joined-names-two-kinds",
     ],
 )
 def test_sections_detected(nlp, text, kind):

@@ -113,7 +113,9 @@ def compile_header_regex(
         # An optional parenthetical may stand before the colon: "Procedure (right forearm):".
         # "Today's procedure:", "Exam today:", "PROCEDURE 2:" and "Procedure B -" are headers too.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
-        rf"(?P<name>{_alternation(long_names)})(?:[ \t]+today)?"
+        rf"(?P<name>{_alternation(long_names)})"
+        # "DISPOSITION / FOLLOW-UP": two names of one kind joined (kept only when their kinds agree).
+        rf"(?:[ \t]*(?:/|&|\band\b)[ \t]*(?P<name2>{_alternation(long_names)}))?(?:[ \t]+today)?"
         rf"(?:[ \t]*#?\d{{1,2}}|[ \t]+[A-D](?=[ \t]*(?::|\s[-–—])))?"
         rf"(?:[ \t]*\([^)\n]{{0,60}}\))?"
         # "Procedure .............. Trigger point injection": a dot leader marks a field too.
@@ -330,6 +332,9 @@ def find_sections(
             group = "name" if m.group("name") is not None else "key"
             name = re.sub(r"\s+", " ", m.group(group).lower())
             kind = "exam_or_procedure" if name in exam_subheaders else kinds[name]
+            if "name2" in m.re.groupindex and m.group("name2") is not None:
+                if kinds[re.sub(r"\s+", " ", m.group("name2").lower())] != kinds[name]:
+                    continue
             found.append((m.start(group), m.end(), kind))
     for kind, regex in header_patterns:
         for m in regex.finditer(text):
