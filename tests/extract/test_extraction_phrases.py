@@ -8,6 +8,14 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A remark after a side grid's cells ("exam only", "L not indicated") leaves the cells to be read.
+    (
+        "Product: Botox 100 U vial, 5 U / 0.1 mL\n\n                          RIGHT (U)   LEFT (U)\n"
+        "  Trapezius                  30          30\n"
+        "  Semispinalis capitis       --          --     exam only\n"
+        "  Rhomboid major             20           0     L not indicated\n",
+        {("trapezius", "left"), ("trapezius", "right"), ("rhomboid_major", "right")},
+    ),
     # "TDN" (trigger point dry needling) is today's needling event in a line with no section header.
     (
         "palp: taut bands L vastus lateralis, L TFL TP w/ referral to lat knee.\n"

@@ -586,9 +586,13 @@ def grid_sides(
                 cells = cells[1:-1] if not cells[-1] else cells[1:]
             # Every cell must be an amount, a mark or an explicit "none" marker; a row of "none" markers
             # only ("| SCM | -- | -- |" under "| Muscle | L (units) | R (units) |") was not injected.
-            if len(cells) < 2 or not all(
-                _AMOUNT.search(c) or _MARK_CELL.fullmatch(c) or c.lower() in empty_values for c in cells
-            ):
+            lead = 0
+            while lead < len(cells) and _side_cell(cells[lead], empty_values):
+                lead += 1
+            # "Rhomboid major   20   0   L not indicated": a remark after the side cells, words only.
+            if lead >= 2 and all(_REMARK_CELL.fullmatch(c) for c in cells[lead:]):
+                cells = cells[:lead]
+            if len(cells) < 2 or lead < len(cells):
                 continue
             if not any(cells):
                 continue
@@ -605,6 +609,11 @@ def grid_sides(
         _mark_row(m, marked, "grid")
         if marked and m.assertion == "present" and injection_words & header_words:
             m.injected = True
+
+
+def _side_cell(cell: str, empty_values: frozenset[str]) -> bool:
+    """Whether a grid cell marks its side column: an amount, a mark or an explicit "none" marker."""
+    return bool(_AMOUNT.search(cell) or _MARK_CELL.fullmatch(cell) or cell.lower() in empty_values)
 
 
 def _injected_column_box(
@@ -708,6 +717,8 @@ _GRID_HEADER_REACH = 12  # lines above a row searched for its header
 _QUALIFIER = re.compile(r"^\s*\([^()\n]{1,24}\)")
 _CELL_SPLIT = re.compile(r"\s{2,}|\t+|\s*\|\s*")
 _AMOUNT = re.compile(r"\d")
+# A remark cell after a row's side cells ("exam only", "L not indicated"): words, no number.
+_REMARK_CELL = re.compile(r"[^\d\n]*[A-Za-z]{2}[^\d\n]*")
 # A cell that marks its column without a box ("X", a tick).
 _MARK_CELL = re.compile(r"[xX\u2713\u2714]")
 # A cell beside a row's side boxes: Y/N for "injected", a dash, or an amount ("2 + 2", "3 mL").
