@@ -8,6 +8,16 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A row whose amount cell is an empty marker, with no number on it, was not injected; a bracketed
+    # remark after its cells stands under no header.
+    (
+        "Product: Dysport 500 U vial\n\n  MUSCLE                SIDE    DOSE (U)    SITES\n"
+        "  ------------------    ----    --------    -----\n"
+        "  Splenius capitis      L       200         3\n"
+        "  Levator scapulae      L       100         2\n"
+        "  Trapezius             L       --          --    (held, see above)\n",
+        {("splenius_capitis", "left"), ("levator_scapulae", "left")},
+    ),
     # A remark after a side grid's cells ("exam only", "L not indicated") leaves the cells to be read.
     (
         "Product: Botox 100 U vial, 5 U / 0.1 mL\n\n                          RIGHT (U)   LEFT (U)\n"

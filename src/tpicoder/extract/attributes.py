@@ -19,7 +19,7 @@ from tpicoder.extract.extensions import Hit, doc_text, hits, register_extensions
 from tpicoder.extract.laterality import assign_sides, grid_sides, resolve_same_side
 from tpicoder.extract.prior_treatment import bind_durations, bind_outcomes, mark_details, share_list_assertion
 from tpicoder.extract.substances import bind_quantities, resolve_class_names
-from tpicoder.extract.tables import apply_injected_column, column_amounts
+from tpicoder.extract.tables import apply_empty_amounts, apply_injected_column, column_amounts
 from tpicoder.lexicon import ExtractionLexicon
 
 
@@ -87,6 +87,12 @@ class AttributeBinder(LexiconComponent):
             columns=frozenset(self.data["injected_columns"]),
             yes=frozenset(self.data["injected_yes"]),
             no=frozenset(self.data["injected_no"]),
+        )
+        apply_empty_amounts(
+            doc_text(doc),
+            muscles,
+            columns=self.data["amount_columns"],
+            empty=frozenset(v for v in self.data["grid_empty_values"] if v),
         )
         grid_sides(
             doc_text(doc),

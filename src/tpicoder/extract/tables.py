@@ -64,6 +64,30 @@ def apply_injected_column(
             m.attrs = {**m.attrs, "table_column": cell}
 
 
+def apply_empty_amounts(
+    text: str, muscles: list[Hit], *, columns: Container[str], empty: Container[str], header_reach: int = 20
+) -> None:
+    """Mark muscles not injected whose row leaves its amount column empty and holds no number at all.
+
+    "Trapezius   L   --   --   (held, see above)" under "MUSCLE   SIDE   DOSE (U)   SITES": the dose
+    cell is an empty marker (``empty``: "--", "0", "none") and nothing on the row is an amount.
+    """
+    for m in muscles:
+        if m.assertion != "present":
+            continue
+        found = _cell_under(text, m.start, columns, header_reach)
+        if found is None or text[found[0] : found[1]].lower() not in empty:
+            continue
+        row_start, line, _ = _row_at(text, m.start)
+        if any(ch.isdigit() for ch in line[m.end - row_start :]):
+            continue
+        m.injected = False
+        m.assertion = "negated"
+        m.attrs = {**m.attrs, "table_column": text[found[0] : found[1]]}
+
+
+# A remark cell in brackets ("(held, see above)").
+_REMARK = re.compile(r"\([^()\n]*\)")
 # A cell that is a number and nothing else ("25", "1.5", ".5").
 _BARE_NUMBER = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 
@@ -116,6 +140,12 @@ def _cell_under(text: str, pos: int, columns: Container[str], reach: int) -> tup
     if spaced and len(spans) < _SPACED_MIN_CELLS:
         return None
     found = _find_column(text, start, len(spans), columns, reach, spaced)
+    # "Trapezius   L   --   --   (held, see above)": a remark in brackets after the row's cells may
+    # stand under no header of its own.
+    remarks = 0
+    while found is None and len(spans) - remarks > 1 and _REMARK.fullmatch(line, *spans[-1 - remarks]):
+        remarks += 1
+        found = _find_column(text, start, len(spans) - remarks, columns, reach, spaced)
     if found is None or found[0] >= len(spans):
         return None
     a, b = spans[found[0]]
