@@ -8,6 +8,17 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A group echoed in the procedure ("for the scalenes", "after the scalene injections") after its
+    # members of that side were injected is those members again.
+    (
+        "HPI: PT worked on the left scalenes and upper trapezius.\n"
+        "PROCEDURE: trigger point injections.\nNeedle: 27 g (scalenes); 25 g (trapezius).\n"
+        "For the scalenes the needle was directed posterolaterally.\nSites:\n"
+        "  Anterior scalene                L      1.0 mL\n  Middle scalene                  L      1.0 mL\n"
+        "  Upper trapezius                 L      2.0 mL\n"
+        "Post-procedure: brief L hand tingling after the scalene injections, resolved.",
+        {("anterior_scalene", "left"), ("middle_scalene", "left"), ("trapezius", "left")},
+    ),
     # A row whose amount cell is an empty marker, with no number on it, was not injected; a bracketed
     # remark after its cells stands under no header.
     (

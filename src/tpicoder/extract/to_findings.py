@@ -502,10 +502,19 @@ class FindingsBuilder:
         # whichever side that mention had ("Scalene Trigger Point Injection" titled, "L scalenes
         # nontender" on exam, "Right middle scalene: 1 mL" injected).
         for muscle, side in list(kept):
-            if (
-                muscle in self.members
-                and side_rules.get((muscle, side)) == {"same_muscle"}
-                and any((mem, s) in kept for mem in self.members[muscle] for s in _SIDES)
+            rules = side_rules.get((muscle, side), set())
+            if muscle in self.members and (
+                (
+                    rules == {"same_muscle"}
+                    and any((mem, s) in kept for mem in self.members[muscle] for s in _SIDES)
+                )
+                # "For the scalenes the needle was directed ... tingling after the scalene injections"
+                # beside "Anterior scalene  L  1.0 mL": echoes and a sentence's side, members of that side.
+                or (
+                    "same_muscle" in rules
+                    and rules <= WEAK_SIDE_RULES
+                    and any((mem, side) in kept for mem in self.members[muscle])
+                )
             ):
                 del kept[(muscle, side)]
         # "R rhomboid major - 3 mL, L rhomboid major - 3 mL ... LTRs in both rhomboids": "both" and a
