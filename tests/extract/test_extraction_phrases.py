@@ -2281,6 +2281,13 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "  - L gluteus medius ........ 0.30 x 60 mm, 3 insertions",
             ["exam", "procedure"],
         ),
+        # Headers closed by a slash and a space ("a/ neck pain"); "s/p" stays status post.
+        (
+            "pt: 53 yo M   seen: 01/08/2026\nprovider: D. Okonkwo, MD\n\n"
+            "s/ R neck pain x 3 mo.\no/ R upper trapezius tender.\nprocedure/ trigger pt inj R upper trapezius."
+            "\na/ neck pain\np/ heat, stretch\ns/p TPI last yr.",
+            ["history", "exam", "procedure", "assessment", "plan"],
+        ),
         # Two names of one kind joined by a slash are one header; two kinds joined are none.
         (
             "HPI: neck pain.\nPROCEDURE: TPI R trapezius 2 mL.\n\nDISPOSITION / FOLLOW-UP\nReassess trigger points.",
@@ -2320,6 +2327,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "prior-conservative-tx-field",
         "procedure-fields-after-rationale",
         "needling-header-with-aside",
+        "slash-headers",
         "joined-names-one-kind",
         "joined-names-two-kinds",
     ],

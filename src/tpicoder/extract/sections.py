@@ -119,15 +119,20 @@ def compile_header_regex(
         rf"(?:[ \t]*#?\d{{1,2}}|[ \t]+[A-D](?=[ \t]*(?::|\s[-–—])))?"
         rf"(?:[ \t]*\([^)\n]{{0,60}}\))?"
         # "Procedure .............. Trigger point injection": a dot leader marks a field too.
-        rf"[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$|\.{{3,}}[ \t]*)"
+        # "procedure/ trigger pt inj R upper trapezius": a slash right after the name and a space.
+        rf"(?:[ \t]*(?:[:#]|\s[-–—]{{1,2}}\s|\s*$|\.{{3,}}[ \t]*)|/(?=[ \t]))"
         # "PROC_SITE|R upper trapezius|..." in a pipe-delimited export: a key at the line's start.
         rf"|^(?P<key>{_alternation(long_names)})(?:_[A-Za-z]+)?\|",
         re.IGNORECASE | re.MULTILINE,
     )
     letter_re = None
     if letters:
+        either_case = sorted({c for x in letters for c in (x.upper(), x.lower())})
         letter_re = re.compile(
-            rf"^[ \t]*(?P<name>{'|'.join(re.escape(x.upper()) for x in letters)})[ \t]*:", re.MULTILINE
+            rf"^[ \t]*(?:(?P<name>{'|'.join(re.escape(x.upper()) for x in letters)})[ \t]*:"
+            # "s/ R sided neck pain", "a/ neck pain" (never "s/p": a space follows the slash).
+            rf"|(?P<slash>{'|'.join(re.escape(c) for c in either_case)})/(?=[ \t]))",
+            re.MULTILINE,
         )
     return long_re, letter_re, kinds
 
@@ -329,7 +334,9 @@ def find_sections(
             # consult: shoulder pain, ? trigger point injections" ends in a question, not a header.
             if _line_lead(text, m.start()).strip() and not _HEADER_MARK.search(m.group(0)):
                 continue
-            group = "name" if m.group("name") is not None else "key"
+            group = next(
+                g for g in ("name", "key", "slash") if g in m.re.groupindex and m.group(g) is not None
+            )
             name = re.sub(r"\s+", " ", m.group(group).lower())
             kind = "exam_or_procedure" if name in exam_subheaders else kinds[name]
             if "name2" in m.re.groupindex and m.group("name2") is not None:
