@@ -1697,6 +1697,24 @@ TREATMENT_CASES = [
     ),
     ("Therapist: J. Park, LMT, CMT\nHPI: failed 6 weeks of PT.", {"physical_therapy": ("failed", "6 weeks")}),
     ("HPI: neck pain.\nTPI L trapezius, lidocaine 1% 2 mL.\nKaren Whitfield, PT, DPT", {}),
+    # A combination product is one opioid; OTC lidocaine patches are topical; "shots" of trigger points
+    # dated "last yr" are earlier injections; a certification after a name is no acupuncture tried.
+    (
+        "HPI: Hydrocodone/APAP 5/325 for 5 days after the injury, then stopped.",
+        {"opioid": ("unknown", "for 5 days")},
+    ),
+    (
+        "HPI: Lidocaine 4% OTC patches over the chest wall without benefit.",
+        {"topical_analgesic": ("failed", None)},
+    ),
+    (
+        "s/ neck pain. had trigger pt shots here last yr, good relief for months.",
+        {"prior_injection": ("relief", None)},
+    ),
+    (
+        "Provider: Beth Sorensen, MD (PM&R, certified in medical acupuncture / dry needling)\nHPI: failed PT.",
+        {"physical_therapy": ("failed", None)},
+    ),
     # Aftercare for today's injection is no earlier care, even after "Continue".
     (
         "HPI: did 6 weeks of PT with partial benefit.\nProcedure: TPI L trapezius, 1% lidocaine 2 mL.\n"
