@@ -8,6 +8,11 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A named muscle of several words has its plural too: "anterior scalenes" is no scalene group.
+    (
+        "Procedure: Ultrasound-guided trigger point injections, bilateral anterior scalenes, 0.5% lidocaine 1.5 mL each.",
+        {("anterior_scalene", "left"), ("anterior_scalene", "right")},
+    ),
     # A group echoed in the procedure ("for the scalenes", "after the scalene injections") after its
     # members of that side were injected is those members again.
     (

@@ -12,13 +12,21 @@ from typing import Any
 from tpicoder.lexicon import ExtractionLexicon
 
 _NO_PLURAL_ENDINGS = ("s", "ae", "i", "us", "x")
+_LATIN_ENDINGS = ("or", "um", "is", "ii")
 # Rule id of side words that count only right before a muscle ("both lumbar paraspinals").
 PREFIX_ONLY_SIDE_RULE = "side_bilateral_prefix_only"
 
 
 def plural(name: str) -> str | None:
-    """Regular English plural of a one-word name, or None when none should be generated."""
-    if " " in name or "-" in name or name.endswith(_NO_PLURAL_ENDINGS) or len(name) < 3:
+    """Regular English plural of a name, or None when none should be generated.
+
+    A name of several words takes the plural on its last word ("anterior scalenes"), except Latin
+    forms ("rhomboid major", "quadratus lumborum").
+    """
+    last = name.rsplit(" ", 1)[-1]
+    if "-" in name or last.endswith(_NO_PLURAL_ENDINGS) or len(last) < 3:
+        return None
+    if " " in name and last.endswith(_LATIN_ENDINGS):
         return None
     return name + "s"
 
