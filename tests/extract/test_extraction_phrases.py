@@ -1976,6 +1976,14 @@ def test_prior_treatments_outcome_and_duration(text, expected):
             "Exam: taut band R infraspinatus.\nPlan: home stretching; dry needling at next visit.",
             "none",
         ),
+        # A second opinion: injections at another practice, asked whether more would help, none done.
+        (
+            "Asked by her rheumatologist whether more trigger point injections would help. She has had 6 rounds "
+            "of trigger point injections at another practice (neck, upper back and gluteal muscles).\n"
+            "Impression: Fibromyalgia. I do not think further TPIs are indicated and I did not perform any today."
+            "\n\nRecommendations to rheumatology:\n- No further trigger point injections.",
+            "none",
+        ),
     ],
     ids=[
         "dry-needling",
@@ -1996,6 +2004,7 @@ def test_prior_treatments_outcome_and_duration(text, expected):
         "only-another-procedure",
         "needling-reconsidered-if-no-better",
         "needling-in-plan-only",
+        "second-opinion-none-done",
     ],
 )
 def test_procedure_kind(text, procedure):
