@@ -8,6 +8,24 @@ from tests.helpers import injected
 from tpicoder.api import extract
 
 MUSCLE_CASES = [
+    # A pipe grid's side boxes before amount cells ("2 / 2"); a muscle the patient "asked about" is no site.
+    (
+        "Muscle               |  L  |  R  | # pts (L/R) | Vol mL (L/R)\n"
+        "---------------------|-----|-----|-------------|-------------\n"
+        "Trapezius (upper)    | [x] | [x] |    2 / 2    |  2 / 2\n"
+        "Levator scapulae     | [ ] | [x] |    0 / 1    |  0 / 1.5\n"
+        "Splenius capitis     | [ ] | [ ] |      -      |    -\n\n"
+        "Injectate: [x] Lidocaine 1%  5.5 mL\n"
+        "Comment: pt asked about L levator -- tender, but no TrP on exam; not injected today.",
+        {("trapezius", "left"), ("trapezius", "right"), ("levator_scapulae", "right")},
+    ),
+    # "PLAN/TX:" reports today's treatment; "(no injection)" after dry needling says no injectate.
+    (
+        "OBJ: Hypertonic B upper traps w/ TrPs; L levator scap taut band.\n\nASSESS: muscle spasm M62.83.\n\n"
+        "PLAN/TX:\n  * Dry needling (no injection), 0.25 x 30 mm:\n      - upper trapezius, bilat\n"
+        "      - levator scapulae, L\n",
+        {("trapezius", "left"), ("trapezius", "right"), ("levator_scapulae", "left")},
+    ),
     # A named muscle of several words has its plural too: "anterior scalenes" is no scalene group.
     (
         "Procedure: Ultrasound-guided trigger point injections, bilateral anterior scalenes, 0.5% lidocaine 1.5 mL each.",

@@ -650,7 +650,8 @@ def _leading_boxes(rest: str, any_box: re.Pattern[str], checked: re.Pattern[str]
     out = []
     pos = 0
     for box in any_box.finditer(rest):
-        if rest[pos : box.start()].strip():
+        # Only spaces, or a pipe table's bars ("| [x] | [x] | 2 / 2 |"), stand between them.
+        if rest[pos : box.start()].strip(" \t|"):
             break
         out.append((box.start(), checked.fullmatch(box.group(0)) is not None))
         pos = box.end()

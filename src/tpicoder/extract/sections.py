@@ -114,7 +114,7 @@ def compile_header_regex(
         # "Today's procedure:", "Exam today:", "PROCEDURE 2:" and "Procedure B -" are headers too.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
         rf"(?P<name>{_alternation(long_names)})"
-        # "DISPOSITION / FOLLOW-UP": two names of one kind joined (kept only when their kinds agree).
+        # "DISPOSITION / FOLLOW-UP": two names joined, kept when their kinds agree or one is a procedure.
         rf"(?:[ \t]*(?:/|&|\band\b)[ \t]*(?P<name2>{_alternation(long_names)}))?(?:[ \t]+today)?"
         rf"(?:[ \t]*#?\d{{1,2}}|[ \t]+[A-D](?=[ \t]*(?::|\s[-–—])))?"
         rf"(?:[ \t]*\([^)\n]{{0,60}}\))?"
@@ -340,7 +340,11 @@ def find_sections(
             name = re.sub(r"\s+", " ", m.group(group).lower())
             kind = "exam_or_procedure" if name in exam_subheaders else kinds[name]
             if "name2" in m.re.groupindex and m.group("name2") is not None:
-                if kinds[re.sub(r"\s+", " ", m.group("name2").lower())] != kinds[name]:
+                other_kind = kinds[re.sub(r"\s+", " ", m.group("name2").lower())]
+                # "PLAN/TX:" reports the treatment given as well ("plan / procedure" is listed so).
+                if "procedure" in (kind, other_kind):
+                    kind = "procedure"
+                elif other_kind != kind:
                     continue
             found.append((m.start(group), m.end(), kind))
     for kind, regex in header_patterns:
