@@ -2347,6 +2347,10 @@ def test_icd_codes_as_written_and_guidance_and_em():
             "HPI: neck pain.\nPROCEDURE: TPI R trapezius 2 mL.\n\nExam / Plan\nReassess trigger points.",
             ["history", "procedure"],
         ),
+        (
+            "HPI: neck pain.\nTRIGGER POINT EXAM / INJECTION\nTrapezius  [X]\n\nPLAN/TX:\n* Dry needling L trapezius",
+            ["history", "procedure"],
+        ),
     ],
     ids=[
         "headers",
@@ -2380,6 +2384,7 @@ def test_icd_codes_as_written_and_guidance_and_em():
         "slash-headers",
         "joined-names-one-kind",
         "joined-names-two-kinds",
+        "joined-plan-and-procedure",
     ],
 )
 def test_sections_detected(nlp, text, kind):

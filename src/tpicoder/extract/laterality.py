@@ -649,9 +649,12 @@ def _leading_boxes(rest: str, any_box: re.Pattern[str], checked: re.Pattern[str]
     """Return the boxes that open a row's text, only spaces between them, as (offset, ticked)."""
     out = []
     pos = 0
+    # In a pipe table each box is a cell of its own ("| [x] | [x] | 2 / 2 |"): one bar between boxes;
+    # boxes sharing a cell ("| [X]  [X]   [X]  2   |") are another kind of grid.
+    piped = "|" in rest
     for box in any_box.finditer(rest):
-        # Only spaces, or a pipe table's bars ("| [x] | [x] | 2 / 2 |"), stand between them.
-        if rest[pos : box.start()].strip(" \t|"):
+        gap = rest[pos : box.start()].strip(" \t")
+        if gap not in (("|",) if piped and out else ("", "|") if piped else ("",)):
             break
         out.append((box.start(), checked.fullmatch(box.group(0)) is not None))
         pos = box.end()

@@ -114,7 +114,7 @@ def compile_header_regex(
         # "Today's procedure:", "Exam today:", "PROCEDURE 2:" and "Procedure B -" are headers too.
         rf"{_START}[ \t]*{_BULLET}(?:today['’]?s[ \t]+)?"
         rf"(?P<name>{_alternation(long_names)})"
-        # "DISPOSITION / FOLLOW-UP": two names joined, kept when their kinds agree or one is a procedure.
+        # "DISPOSITION / FOLLOW-UP": two names joined, kept when their kinds agree ("PLAN/TX": see below).
         rf"(?:[ \t]*(?:/|&|\band\b)[ \t]*(?P<name2>{_alternation(long_names)}))?(?:[ \t]+today)?"
         rf"(?:[ \t]*#?\d{{1,2}}|[ \t]+[A-D](?=[ \t]*(?::|\s[-–—])))?"
         rf"(?:[ \t]*\([^)\n]{{0,60}}\))?"
@@ -341,8 +341,9 @@ def find_sections(
             kind = "exam_or_procedure" if name in exam_subheaders else kinds[name]
             if "name2" in m.re.groupindex and m.group("name2") is not None:
                 other_kind = kinds[re.sub(r"\s+", " ", m.group("name2").lower())]
-                # "PLAN/TX:" reports the treatment given as well ("plan / procedure" is listed so).
-                if "procedure" in (kind, other_kind):
+                # "PLAN/TX:" reports the treatment given as well ("plan / procedure" is listed so); an
+                # "EXAM / INJECTION" grid is left to its own columns.
+                if {kind, other_kind} == {"plan", "procedure"}:
                     kind = "procedure"
                 elif other_kind != kind:
                     continue
