@@ -53,17 +53,10 @@ def _check_regex(value: str) -> str:
     return value
 
 
-def _check_credential_regex(value: str | None) -> str | None:
-    """Check that a regex compiles and captures the ``credentials`` group the treatment step reads."""
-    if value is not None and "credentials" not in re.compile(_check_regex(value)).groupindex:
-        raise ValueError("regex has no (?P<credentials>...) group")
-    return value
-
-
-def _check_title_regex(value: str | None) -> str | None:
-    """Check that a regex compiles and captures the ``title`` group the section detector reads."""
-    if value is not None and "title" not in re.compile(_check_regex(value)).groupindex:
-        raise ValueError("regex has no (?P<title>...) group")
+def _check_group_regex(value: str | None, group: str) -> str | None:
+    """Check that a regex compiles and captures the named ``group`` its reader takes."""
+    if value is not None and group not in re.compile(_check_regex(value)).groupindex:
+        raise ValueError(f"regex has no (?P<{group}>...) group")
     return value
 
 
@@ -166,7 +159,7 @@ class TreatmentLexicon(_Versioned):
 
     _compiles = field_validator("duration_pattern")(classmethod(lambda cls, value: _check_regex(value)))
     _credentials = field_validator("credential_pattern")(
-        classmethod(lambda cls, value: _check_credential_regex(value))
+        classmethod(lambda cls, value: _check_group_regex(value, "credentials"))
     )
 
     @field_validator("outcome_cues")
@@ -253,10 +246,10 @@ class SectionLexicon(_Versioned):
     other_procedure_block_needs: str | None = None
     other_procedure_block_not: str | None = None
     _blocks = field_validator("other_procedure_blocks")(
-        classmethod(lambda cls, value: [_check_title_regex(v) for v in value])
+        classmethod(lambda cls, value: [_check_group_regex(v, "title") for v in value])
     )
     _title = field_validator("other_procedure_title")(
-        classmethod(lambda cls, value: _check_title_regex(value))
+        classmethod(lambda cls, value: _check_group_regex(value, "title"))
     )
     _optional_regexes = field_validator(
         "copied_block_start",

@@ -654,7 +654,9 @@ def _leading_boxes(rest: str, any_box: re.Pattern[str], checked: re.Pattern[str]
     piped = "|" in rest
     for box in any_box.finditer(rest):
         gap = rest[pos : box.start()].strip(" \t")
-        if gap not in (("|",) if piped and out else ("", "|") if piped else ("",)):
+        # Before the first box of a pipe row its opening bar may stand or not.
+        apart = gap == "|" or (not out and not gap) if piped else not gap
+        if not apart:
             break
         out.append((box.start(), checked.fullmatch(box.group(0)) is not None))
         pos = box.end()
