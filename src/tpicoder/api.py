@@ -258,12 +258,11 @@ def _emit(
         if isinstance(f, str):
             yield _Failed(note_id, f)
             continue
-        if not isolate:
-            yield _result(text, f, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
-            continue
         try:
             result = _result(text, f, note_id=note_id, payer=payer, claim=claim, lexicons_dir=lex)
         except Exception as exc:  # noqa: BLE001 - reported to on_error, the stream goes on
+            if not isolate:
+                raise
             yield _Failed(note_id, _describe(exc))
             continue
         yield result
